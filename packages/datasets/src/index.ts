@@ -1,0 +1,2 @@
+/** @deepface-ts/datasets — work in progress. */
+export const packageName = '@deepface-ts/datasets';

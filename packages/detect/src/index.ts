@@ -1,0 +1,2 @@
+/** @deepface-ts/detect — work in progress. */
+export const packageName = '@deepface-ts/detect';

@@ -1,0 +1,2 @@
+/** @deepface-ts/frontalize — work in progress. */
+export const packageName = '@deepface-ts/frontalize';

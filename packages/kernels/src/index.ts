@@ -1,0 +1,2 @@
+/** @deepface-ts/kernels — work in progress. */
+export const packageName = '@deepface-ts/kernels';

@@ -1,0 +1,2 @@
+/** @deepface-ts/linear-svm — work in progress. */
+export const packageName = '@deepface-ts/linear-svm';

@@ -1,0 +1,2 @@
+/** @deepface-ts/metrics — work in progress. */
+export const packageName = '@deepface-ts/metrics';

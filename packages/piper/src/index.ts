@@ -1,0 +1,2 @@
+/** @deepface-ts/piper — work in progress. */
+export const packageName = '@deepface-ts/piper';
