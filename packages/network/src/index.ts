@@ -1,0 +1,12 @@
+/**
+ * @deepface-ts/network — the DeepFace network.
+ *
+ * This first part is the architecture as data (configs, shapes, parameter counts), the
+ * weights file (safetensors layout, float32/float16, validated on load) and the F7
+ * representation read-outs. The tfjs model and training build on `@deepface-ts/kernels`.
+ */
+export * from './config';
+export * from './float16';
+export * from './crc32';
+export * from './weights_file';
+export * from './representation';

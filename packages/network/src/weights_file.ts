@@ -1,0 +1,218 @@
+/**
+ * The network weights file: the safetensors layout, so other tools can read it too.
+ *
+ *   bytes 0..7     header length N, unsigned 64-bit little-endian
+ *   bytes 8..8+N   UTF-8 JSON header, space-padded to a multiple of 8 bytes:
+ *                    { "__metadata__": { "format": "deepface-ts/weights@1",
+ *                                        "config": "<NetworkConfig as JSON>",
+ *                                        "crc32": "<hex CRC-32 of the data section>", … },
+ *                      "<tensor name>": { "dtype": "F32" | "F16", "shape": [...],
+ *                                         "data_offsets": [begin, end] }, … }
+ *   bytes 8+N..    the data section: every tensor little-endian, back to back, in the
+ *                  order of `parameterSpecs(config)`, then optional extra tensors such as
+ *                  "representation.max" (the per-component F7 maxima used for normalisation).
+ *
+ * Reading validates everything (lengths, JSON, config, every expected tensor's presence,
+ * dtype and shape, offsets, CRC) before returning, so a truncated, corrupt or mismatched
+ * file raises a clear error and never yields a half-loaded model.
+ */
+import { validateConfig, parameterSpecs, type NetworkConfig } from './config';
+import { crc32 } from './crc32';
+import { decodeFloat16, encodeFloat16 } from './float16';
+
+export const WEIGHTS_FORMAT = 'deepface-ts/weights@1';
+
+export type WeightsDtype = 'float32' | 'float16';
+
+export class WeightsFileError extends Error {
+  override readonly name = 'WeightsFileError';
+}
+
+export interface WeightsContent {
+  config: NetworkConfig;
+  /** Trainable tensors by name (see `parameterSpecs`), plus optional extras. */
+  tensors: Map<string, Float32Array>;
+  /** Free-form string metadata (training command, data, epochs, losses…). */
+  metadata: Record<string, string>;
+}
+
+interface HeaderEntry {
+  dtype: 'F32' | 'F16';
+  shape: number[];
+  data_offsets: [number, number];
+}
+
+const EXTRA_TENSORS = new Set(['representation.max']);
+
+const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** Serialises weights; tensors are stored in config order, extras after. */
+export function encodeWeightsFile(
+  content: { config: NetworkConfig; tensors: Map<string, Float32Array> | Record<string, Float32Array>; metadata?: Record<string, string> },
+  dtype: WeightsDtype = 'float32',
+): Uint8Array {
+  if (!littleEndian) throw new WeightsFileError('big-endian platforms are not supported');
+  const config = validateConfig(content.config);
+  const tensors = content.tensors instanceof Map ? content.tensors : new Map(Object.entries(content.tensors));
+  const specs = parameterSpecs(config);
+  const ordered: { name: string; shape: readonly number[]; data: Float32Array }[] = [];
+  for (const spec of specs) {
+    const data = tensors.get(spec.name);
+    if (!data) throw new WeightsFileError(`encodeWeightsFile: missing tensor ${spec.name} [${spec.shape.join(', ')}]`);
+    const size = spec.shape.reduce((a, b) => a * b, 1);
+    if (data.length !== size) throw new WeightsFileError(`encodeWeightsFile: tensor ${spec.name} has ${data.length} values, expected [${spec.shape.join(', ')}] = ${size}`);
+    ordered.push({ name: spec.name, shape: spec.shape, data });
+  }
+  const known = new Set(specs.map((s) => s.name));
+  for (const [name, data] of tensors) {
+    if (known.has(name)) continue;
+    if (!EXTRA_TENSORS.has(name)) throw new WeightsFileError(`encodeWeightsFile: unknown tensor ${name} (not a parameter of ${config.name})`);
+    ordered.push({ name, shape: [data.length], data });
+  }
+
+  const elementBytes = dtype === 'float16' ? 2 : 4;
+  const header: Record<string, unknown> = {};
+  let offset = 0;
+  for (const t of ordered) {
+    const bytes = t.data.length * elementBytes;
+    header[t.name] = { dtype: dtype === 'float16' ? 'F16' : 'F32', shape: [...t.shape], data_offsets: [offset, offset + bytes] };
+    offset += bytes;
+  }
+  const body = new Uint8Array(offset);
+  let at = 0;
+  for (const t of ordered) {
+    const raw = dtype === 'float16' ? encodeFloat16(t.data) : t.data;
+    body.set(new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength), at);
+    at += raw.byteLength;
+  }
+  const metadata: Record<string, string> = {
+    ...(content.metadata ?? {}),
+    format: WEIGHTS_FORMAT,
+    config: JSON.stringify(config),
+    crc32: crc32(body).toString(16).padStart(8, '0'),
+  };
+  for (const [k, v] of Object.entries(metadata)) {
+    if (typeof v !== 'string') throw new WeightsFileError(`encodeWeightsFile: metadata "${k}" must be a string (safetensors metadata is string → string)`);
+  }
+  let json = JSON.stringify({ __metadata__: metadata, ...header });
+  const encoder = new TextEncoder();
+  let headerBytes = encoder.encode(json);
+  const pad = (8 - (headerBytes.length % 8)) % 8;
+  if (pad) {
+    json += ' '.repeat(pad);
+    headerBytes = encoder.encode(json);
+  }
+  const out = new Uint8Array(8 + headerBytes.length + body.length);
+  new DataView(out.buffer).setBigUint64(0, BigInt(headerBytes.length), true);
+  out.set(headerBytes, 8);
+  out.set(body, 8 + headerBytes.length);
+  return out;
+}
+
+/** Parses and validates a weights file. `source` (a path or URL) is quoted in every error. */
+export function decodeWeightsFile(input: Uint8Array, source = 'weights file'): WeightsContent {
+  // A Node Buffer's slice() is a view, not a copy: work on a plain Uint8Array view.
+  const bytes = new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
+  const fail = (what: string): never => {
+    throw new WeightsFileError(`${source}: ${what}`);
+  };
+  if (bytes.length < 8) fail(`truncated: ${bytes.length} bytes, too short for the 8-byte header length`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const headerLength = Number(view.getBigUint64(0, true));
+  if (headerLength <= 1 || headerLength > 100 * 1024 * 1024) fail(`not a weights file: header length ${headerLength} is implausible (corrupt or another format)`);
+  if (8 + headerLength > bytes.length) fail(`truncated: header needs ${headerLength} bytes, file has ${bytes.length - 8} after the length field`);
+  let header: Record<string, unknown>;
+  try {
+    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + headerLength))) as Record<string, unknown>;
+  } catch (e) {
+    return fail(`header is not valid UTF-8 JSON (${(e as Error).message})`);
+  }
+  if (!header || typeof header !== 'object' || Array.isArray(header)) fail('header is not a JSON object');
+  const metadata = (header.__metadata__ ?? {}) as Record<string, string>;
+  if (metadata.format !== WEIGHTS_FORMAT) fail(`metadata.format is ${JSON.stringify(metadata.format)}, expected "${WEIGHTS_FORMAT}"`);
+  let configValue: unknown;
+  try {
+    configValue = JSON.parse(metadata.config ?? '');
+  } catch {
+    fail('metadata.config is not valid JSON');
+  }
+  const config = validateConfig(configValue, `${source}: config`);
+  const body = bytes.subarray(8 + headerLength);
+
+  const entries = new Map<string, HeaderEntry>();
+  for (const [name, value] of Object.entries(header)) {
+    if (name === '__metadata__') continue;
+    const e = value as HeaderEntry;
+    if (!e || (e.dtype !== 'F32' && e.dtype !== 'F16')) fail(`tensor ${name}: dtype ${JSON.stringify(e?.dtype)} is not supported (F32 or F16)`);
+    if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isInteger(d) && d >= 0)) fail(`tensor ${name}: bad shape ${JSON.stringify(e.shape)}`);
+    const [begin, end] = Array.isArray(e.data_offsets) ? e.data_offsets : [NaN, NaN];
+    const size = e.shape.reduce((a, b) => a * b, 1);
+    const width = e.dtype === 'F16' ? 2 : 4;
+    if (!Number.isInteger(begin) || !Number.isInteger(end) || begin < 0 || end < begin) fail(`tensor ${name}: bad data_offsets ${JSON.stringify(e.data_offsets)}`);
+    if (end - begin !== size * width) fail(`tensor ${name}: data_offsets span ${end - begin} bytes, shape [${e.shape.join(', ')}] of ${e.dtype} needs ${size * width}`);
+    if (end > body.length) fail(`truncated: tensor ${name} ends at byte ${end} of the data section, which has only ${body.length} bytes`);
+    entries.set(name, e);
+  }
+  const expectedCrc = metadata.crc32;
+  if (expectedCrc !== undefined) {
+    const actual = crc32(body).toString(16).padStart(8, '0');
+    if (actual !== expectedCrc) fail(`corrupt: data CRC-32 is ${actual}, header says ${expectedCrc}`);
+  }
+  const specs = parameterSpecs(config);
+  for (const spec of specs) {
+    const e = entries.get(spec.name);
+    if (!e) fail(`missing tensor ${spec.name} [${spec.shape.join(', ')}] required by config ${config.name}`);
+    if (e!.shape.length !== spec.shape.length || e!.shape.some((d, i) => d !== spec.shape[i])) {
+      fail(`tensor ${spec.name} has shape [${e!.shape.join(', ')}], config ${config.name} expects [${spec.shape.join(', ')}]`);
+    }
+  }
+  const known = new Set(specs.map((s) => s.name));
+  for (const name of entries.keys()) {
+    if (!known.has(name) && !EXTRA_TENSORS.has(name)) fail(`unexpected tensor ${name}: not a parameter of config ${config.name}`);
+  }
+
+  const tensors = new Map<string, Float32Array>();
+  for (const [name, e] of entries) {
+    const [begin, end] = e.data_offsets;
+    // Copy into a fresh aligned buffer: the data section need not be 4-byte aligned.
+    const raw = body.slice(begin, end);
+    const values = e.dtype === 'F16' ? decodeFloat16(new Uint16Array(raw.buffer, 0, (end - begin) / 2)) : new Float32Array(raw.buffer, 0, (end - begin) / 4);
+    tensors.set(name, values);
+  }
+  const rep = tensors.get('representation.max');
+  if (rep) {
+    for (let i = 0; i < rep.length; i++) if (!Number.isFinite(rep[i]!)) fail(`representation.max[${i}] is ${rep[i]}`);
+  }
+  const { format: _f, config: _c, crc32: _crc, ...rest } = metadata;
+  return { config, tensors, metadata: rest };
+}
+
+/** Writes a weights file atomically (temp file + rename): a crash never leaves a half-written file. Node only. */
+export async function saveWeightsFile(path: string, content: Parameters<typeof encodeWeightsFile>[0], dtype: WeightsDtype = 'float32'): Promise<number> {
+  const { writeFile, rename, unlink } = await import('node:fs/promises');
+  const bytes = encodeWeightsFile(content, dtype);
+  const tmp = `${path}.tmp-${process.pid}-${Date.now()}`;
+  try {
+    await writeFile(tmp, bytes);
+    await rename(tmp, path);
+  } catch (e) {
+    await unlink(tmp).catch(() => undefined);
+    throw e;
+  }
+  return bytes.length;
+}
+
+/** Reads and validates a weights file from a path (Node) or a URL (fetch: browser or Node). */
+export async function loadWeightsFile(location: string | URL): Promise<WeightsContent> {
+  const source = String(location);
+  let bytes: Uint8Array;
+  if (typeof location === 'string' && !/^(https?|blob|data):/.test(location)) {
+    const { readFile } = await import('node:fs/promises');
+    bytes = await readFile(location);
+  } else {
+    const response = await fetch(location);
+    if (!response.ok) throw new WeightsFileError(`${source}: HTTP ${response.status} ${response.statusText}`);
+    bytes = new Uint8Array(await response.arrayBuffer());
+  }
+  return decodeWeightsFile(bytes, source);
+}
