@@ -10,3 +10,4 @@ export * from './float16';
 export * from './crc32';
 export * from './weights_file';
 export * from './representation';
+export * from './input';
