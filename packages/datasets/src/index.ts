@@ -1,2 +1,61 @@
-/** @deepface-ts/datasets — work in progress. */
-export const packageName = '@deepface-ts/datasets';
+/**
+ * @deepface-ts/datasets: loaders and protocol iterators for LFW, YouTube Faces, PIPA, CFP
+ * and SFC-format collections, and fast image decoding (sharp in Node).
+ */
+export { DatasetFormatError, DatasetLayoutError, ImageDecodeError } from './errors';
+export { datasetsRoot } from './paths';
+export { mulberry32, mixSeed, shuffleInPlace, type Rng } from './rng';
+export { parseLfwPairs, parseLfwPeople, lfwImageName, type LfwPairLine, type LfwPairsFile, type LfwPeopleFile, type LfwPersonLine } from './lfw-text';
+export { loadLfw, findLfwImageRoot, indexLfwImages, LfwDataset, type LfwPair, type LfwFold, type LfwIdentity, type LoadLfwOptions } from './lfw';
+export {
+  parseYtfSplits,
+  loadYtfSplits,
+  parseYtfLabeledFaces,
+  sampleYtfFramePairs,
+  ytfFold,
+  YtfFrames,
+  type YtfPair,
+  type YtfVideo,
+  type YtfFaceBox,
+  type YtfFramePair,
+  type YtfFold,
+  type YtfFoldOptions,
+} from './ytf';
+export {
+  parsePipaAnnotations,
+  loadPipaAnnotations,
+  loadPipa,
+  countPipaSubsets,
+  headToBody,
+  PipaPhotoResolver,
+  PIPA_SUBSETS,
+  PIPA_SPLITS,
+  type Box,
+  type PipaInstance,
+  type PipaSubset,
+  type PipaSplit,
+  type PipaSubsetCounts,
+  type HeadToBodyOptions,
+} from './pipa';
+export { loadCfp, CfpDataset, parseCfpPairFile, parseCfpFiducials, type CfpImage, type CfpPair, type CfpFold, type CfpPose } from './cfp';
+export {
+  readSfcManifest,
+  sfcTimeSplit,
+  sfcTestCount,
+  sfcIdentitySubset,
+  sfcFractionSubset,
+  SfcWriter,
+  writeSfcManifest,
+  SFC_HEADER,
+  SFC_HEADER_WITH_BOX,
+  SFC_IDENTITY_SUBSETS,
+  SFC_FRACTION_SUBSETS,
+  type SfcManifest,
+  type SfcRow,
+  type SfcSplit,
+  type SfcSubset,
+  type ReadSfcOptions,
+  type SfcWriterOptions,
+} from './sfc';
+export { decodeImage, decodeEach, decodeAll, type NodeDecodeOptions } from './decode';
+export type { DecodeOptions, DecodeManyOptions, DecodeFailure, Decoded } from './decode-batch';

@@ -27,7 +27,7 @@ describe.each(['cpu', 'wasm'] as const)('DeepFaceModel on %s', (backend) => {
     const x = tf.randomUniform([2, 20, 20, 3], -1, 1, 'float32', 5) as tf.Tensor4D;
     const out = tf.tidy(() => {
       const { f7, logits } = model.forward(x);
-      return [f7.shape, logits.shape, f7.min().dataSync()[0]] as const;
+      return [f7.shape, logits.shape, tf.min(f7).dataSync()[0]] as const;
     });
     expect(out[0]).toEqual([2, 12]);
     expect(out[1]).toEqual([2, 3]);
