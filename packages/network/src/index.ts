@@ -14,3 +14,4 @@ export * from './input';
 export * from './random';
 export * from './model';
 export * from './train';
+export * from './default_config';
