@@ -15,3 +15,4 @@ export * from './random';
 export * from './model';
 export * from './train';
 export * from './default_config';
+export * from './crop_cache';
