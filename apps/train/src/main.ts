@@ -34,6 +34,9 @@ import {
 import { buildCrops, createAligner, type Alignment, type CropJob } from './crops';
 
 const args = process.argv.slice(2);
+// `pnpm train …` runs in apps/train: read the user's relative paths from where they ran it.
+const userDir = process.env.INIT_CWD ?? process.cwd();
+const path = (p: string) => resolve(userDir, p);
 const has = (name: string) => args.includes(name);
 const flag = (name: string, fallback?: string): string | undefined => (has(name) ? args[args.indexOf(name) + 1] : fallback);
 const num = (name: string, fallback: number): number => {
@@ -45,12 +48,14 @@ const num = (name: string, fallback: number): number => {
 };
 
 async function main(): Promise<void> {
-  const manifestPath = flag('--manifest');
-  const out = flag('--out');
-  if (!manifestPath || !out) {
+  const manifestArg = flag('--manifest');
+  const outArg = flag('--out');
+  if (!manifestArg || !outArg) {
     console.error('usage: pnpm train --manifest <sfc.csv> --out <dir> [--align 3d|2d|none] [--epochs N] …  (see apps/train/README.md)');
     process.exit(2);
   }
+  const manifestPath = path(manifestArg);
+  const out = path(outArg);
   const align = (flag('--align', '3d') as Alignment);
   if (!['3d', '2d', 'none'].includes(align)) throw new Error(`--align must be 3d, 2d or none, got ${align}`);
   const configName = flag('--config', 'default')!;
@@ -59,7 +64,7 @@ async function main(): Promise<void> {
   const seed = num('--seed', 1);
   const init = flag('--init', 'he') as InitScheme;
   const backend = flag('--backend', 'wasm') as 'wasm' | 'cpu';
-  const cacheDir = flag('--cache', join(homedir(), '.cache', 'deepface-ts'))!;
+  const cacheDir = path(flag('--cache', join(homedir(), '.cache', 'deepface-ts'))!);
   mkdirSync(out, { recursive: true });
   mkdirSync(cacheDir, { recursive: true });
   await initBackend(backend);

@@ -6,7 +6,7 @@ export { DatasetFormatError, DatasetLayoutError, ImageDecodeError } from './erro
 export { datasetsRoot } from './paths';
 export { mulberry32, mixSeed, shuffleInPlace, type Rng } from './rng';
 export { parseLfwPairs, parseLfwPeople, lfwImageName, type LfwPairLine, type LfwPairsFile, type LfwPeopleFile, type LfwPersonLine } from './lfw-text';
-export { loadLfw, findLfwImageRoot, indexLfwImages, LfwDataset, type LfwPair, type LfwFold, type LfwIdentity, type LoadLfwOptions } from './lfw';
+export { loadLfw, loadLfwAsync, findLfwImageRoot, indexLfwImages, indexLfwImagesAsync, LfwDataset, type LfwPair, type LfwFold, type LfwIdentity, type LoadLfwOptions } from './lfw';
 export {
   parseYtfSplits,
   loadYtfSplits,
