@@ -28,8 +28,10 @@ describe('weights file', () => {
     const f32 = decodeWeightsFile(encodeWeightsFile({ config, tensors, metadata: { epochs: '3' } }));
     expect(f32.config).toEqual(config);
     expect(f32.metadata).toEqual({ epochs: '3' });
+    expect(f32.storedDtype).toBe('float32');
     for (const [name, data] of tensors) expect(Array.from(f32.tensors.get(name)!)).toEqual(Array.from(data));
     const f16 = decodeWeightsFile(encodeWeightsFile({ config, tensors }, 'float16'));
+    expect(f16.storedDtype).toBe('float16');
     for (const [name, data] of tensors) {
       const back = f16.tensors.get(name)!;
       for (let i = 0; i < data.length; i++) expect(Math.abs(back[i]! - data[i]!)).toBeLessThanOrEqual(Math.abs(data[i]!) * 2 ** -11 + 2 ** -24);

@@ -34,6 +34,8 @@ export interface WeightsContent {
   tensors: Map<string, Float32Array>;
   /** Free-form string metadata (training command, data, epochs, losses…). */
   metadata: Record<string, string>;
+  /** How the parameters were stored (set by `decodeWeightsFile`), so a re-save can keep it. */
+  storedDtype?: WeightsDtype;
 }
 
 interface HeaderEntry {
@@ -184,7 +186,8 @@ export function decodeWeightsFile(input: Uint8Array, source = 'weights file'): W
     for (let i = 0; i < rep.length; i++) if (!Number.isFinite(rep[i]!)) fail(`representation.max[${i}] is ${rep[i]}`);
   }
   const { format: _f, config: _c, crc32: _crc, ...rest } = metadata;
-  return { config, tensors, metadata: rest };
+  const storedDtype: WeightsDtype = entries.get(specs[0]!.name)!.dtype === 'F16' ? 'float16' : 'float32';
+  return { config, tensors, metadata: rest, storedDtype };
 }
 
 /** Writes a weights file atomically (temp file + rename): a crash never leaves a half-written file. Node only. */
