@@ -11,7 +11,6 @@ export * from './crc32';
 export * from './weights_file';
 export * from './representation';
 export * from './input';
-export * from './random';
 export * from './model';
 export * from './train';
 export * from './default_config';

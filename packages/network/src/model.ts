@@ -5,7 +5,7 @@
  */
 import { locallyConnected2d, tf } from '@deepface-ts/kernels';
 import { layerShapes, parameterSpecs, representationSize, type LayerShape, type NetworkConfig } from './config';
-import { createRng, gaussian } from './random';
+import { gaussian, mulberry32 } from '@deepface-ts/random';
 import type { WeightsContent } from './weights_file';
 
 export type InitScheme =
@@ -53,7 +53,7 @@ export class DeepFaceModel {
   /** A freshly initialised network (deterministic for a given seed on every backend). */
   static create(config: NetworkConfig, options: { seed?: number; init?: InitScheme } = {}): DeepFaceModel {
     const { seed = 1, init = 'he' } = options;
-    const rng = createRng(seed);
+    const rng = mulberry32(seed);
     const params = new Map<string, tf.Variable>();
     for (const spec of parameterSpecs(config)) {
       const size = spec.shape.reduce((a, b) => a * b, 1);

@@ -11,7 +11,7 @@
 import { tf } from '@deepface-ts/kernels';
 import { createProgress } from '@deepface-ts/progress';
 import type { DeepFaceModel } from './model';
-import { createRng, shuffle } from './random';
+import { mulberry32, shuffleInPlace } from '@deepface-ts/random';
 import { decodeWeightsFile, encodeWeightsFile } from './weights_file';
 
 // Checkpoints need a file system: load it lazily so the package still imports in a browser.
@@ -185,7 +185,7 @@ export async function train(model: DeepFaceModel, trainSet: ExampleSource, valSe
   let step = state.epoch * stepsPerEpoch;
   for (let epoch = state.epoch + 1; epoch <= epochs; epoch++) {
     const order = Int32Array.from({ length: trainSet.count }, (_, i) => i);
-    shuffle(order, createRng(seed * 7919 + epoch)); // per-epoch seed: resume reproduces the same order
+    shuffleInPlace(order, mulberry32(seed * 7919 + epoch)); // per-epoch seed: resume reproduces the same order
     const bar = createProgress({ label: `epoch ${epoch}/${epochs}`, total: trainSet.count, unit: 'img', silent: !progress });
     const started = performance.now();
     let lossSum = 0;
