@@ -1,0 +1,153 @@
+/**
+ * CFP as a PIPER dataset: instances = the 7,000 CFP images (500 people × 10 frontal + 4 profile).
+ * Parts:
+ *   global  (fires on every image): appearance descriptor of the whole image (hair, clothes, background);
+ *   face    (fires on frontal views): descriptor of the face box from CFP's 30 fiducials;
+ *   profile (fires on profile views): the same on profile views.
+ * The face box comes from the dataset's fiducials, not from our detector: packages/detect has no model
+ * available offline here, so "fires" means "a frontal view with fiducials", not "detection succeeded".
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { decodeImage, loadCfp, type CfpImage } from '@deepface-ts/datasets';
+import type { RgbImage } from '@deepface-ts/image';
+import { appearanceDescriptor, descriptorLength, type CropBox } from '@deepface-ts/piper';
+import { createProgress } from '@deepface-ts/progress';
+
+export const CFP_PARTS = ['global', 'face', 'profile'] as const;
+const DESCRIPTOR_VERSION = 'v2-global64-2lvl-face80-3lvl-grad8';
+/** Whole image: colour matters (hair, clothes, background), coarse layout. */
+const GLOBAL_DESCRIPTOR = { width: 64, height: 64, levels: 2, gradientGrid: 4 };
+/** Face / profile crops: finer texture grid (LBP and gradients on 4×4 and 8×8 cells), as in LBP face descriptors. */
+const FACE_DESCRIPTOR = { width: 80, height: 80, levels: 3, gradientGrid: 8 };
+
+export interface CfpFeatures {
+  /** 1-based CFP identity per instance. */
+  identities: Int32Array;
+  pose: ('frontal' | 'profile')[];
+  paths: string[];
+  /** Per part: n×d descriptors (zeros where the part does not fire) and fires. */
+  parts: { name: string; X: Float32Array; d: number; fires: Uint8Array }[];
+  /** Images that could not be used, with the reason (the run goes on without them). */
+  failures: { path: string; reason: string }[];
+}
+
+/** Square box around the fiducials, enlarged by `margin` of its side on each side. */
+export function fiducialBox(points: Float32Array, margin = 0.2): CropBox {
+  let x0 = Infinity;
+  let y0 = Infinity;
+  let x1 = -Infinity;
+  let y1 = -Infinity;
+  for (let i = 0; i < points.length; i += 2) {
+    x0 = Math.min(x0, points[i]);
+    x1 = Math.max(x1, points[i]);
+    y0 = Math.min(y0, points[i + 1]);
+    y1 = Math.max(y1, points[i + 1]);
+  }
+  const side = Math.max(x1 - x0, y1 - y0) * (1 + 2 * margin);
+  return { x: (x0 + x1) / 2 - side / 2, y: (y0 + y1) / 2 - side / 2, width: side, height: side };
+}
+
+function cachePath(dir: string, root: string): string {
+  const key = createHash('sha1').update(`${dir}|${DESCRIPTOR_VERSION}`).digest('hex').slice(0, 12);
+  return join(root, 'node_modules', '.cache', 'deepface-ts', `piper-cfp-${key}.bin`);
+}
+
+interface CacheHeader {
+  n: number;
+  d: number[];
+  identities: number[];
+  pose: ('frontal' | 'profile')[];
+  paths: string[];
+  fires: number[][];
+  failures: { path: string; reason: string }[];
+}
+
+function readCache(file: string): CfpFeatures | undefined {
+  if (!existsSync(file)) return undefined;
+  const buf = readFileSync(file);
+  const headerLen = buf.readUInt32LE(0);
+  const header = JSON.parse(buf.subarray(4, 4 + headerLen).toString('utf8')) as CacheHeader;
+  const body = buf.subarray(4 + headerLen);
+  const floats = new Float32Array(body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength));
+  const offsets = [0];
+  for (const d of header.d) offsets.push(offsets[offsets.length - 1] + header.n * d);
+  if (floats.length !== offsets[offsets.length - 1]) return undefined;
+  return {
+    identities: Int32Array.from(header.identities),
+    pose: header.pose,
+    paths: header.paths,
+    failures: header.failures,
+    parts: CFP_PARTS.map((name, p) => ({ name, d: header.d[p], X: floats.slice(offsets[p], offsets[p + 1]), fires: Uint8Array.from(header.fires[p]) })),
+  };
+}
+
+/** Written to a temp file then renamed, so an interrupted run never leaves a half-written cache. */
+function writeCache(file: string, f: CfpFeatures): void {
+  mkdirSync(dirname(file), { recursive: true });
+  const n = f.identities.length;
+  const header: CacheHeader = { n, d: f.parts.map((p) => p.d), identities: Array.from(f.identities), pose: f.pose, paths: f.paths, fires: f.parts.map((p) => Array.from(p.fires)), failures: f.failures };
+  const h = Buffer.from(JSON.stringify(header), 'utf8');
+  const len = Buffer.alloc(4);
+  len.writeUInt32LE(h.length, 0);
+  const body = Buffer.concat(f.parts.map((p) => Buffer.from(p.X.buffer, p.X.byteOffset, p.X.byteLength)));
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, Buffer.concat([len, h, body]));
+  renameSync(tmp, file);
+}
+
+/** Decodes every CFP image and computes the three parts' descriptors (cached under node_modules/.cache). */
+export async function cfpFeatures(dir: string, repoRoot: string, opts: { limitIdentities?: number; silent?: boolean } = {}): Promise<CfpFeatures> {
+  const cfp = loadCfp(dir);
+  let images: CfpImage[] = [...cfp.frontal, ...cfp.profile];
+  if (opts.limitIdentities) images = images.filter((im) => im.identity <= opts.limitIdentities!);
+  const cache = cachePath(`${dir}|${opts.limitIdentities ?? 'all'}`, repoRoot);
+  const cached = readCache(cache);
+  if (cached) {
+    if (!opts.silent) console.error(`CFP features from cache ${cache}`);
+    return cached;
+  }
+  const dGlobal = descriptorLength(GLOBAL_DESCRIPTOR);
+  const dFace = descriptorLength(FACE_DESCRIPTOR);
+  const n = images.length;
+  const identities = new Int32Array(n);
+  const pose: ('frontal' | 'profile')[] = [];
+  const paths: string[] = [];
+  const parts = CFP_PARTS.map((name, p) => {
+    const d = p === 0 ? dGlobal : dFace;
+    return { name, d, X: new Float32Array(n * d), fires: new Uint8Array(n) };
+  });
+  const failures: { path: string; reason: string }[] = [];
+  const bar = createProgress({ label: 'CFP descriptors', total: n, unit: 'img', silent: opts.silent });
+  let kept = 0;
+  for (const im of images) {
+    try {
+      const img = (await decodeImage(im.path)) as RgbImage<Uint8Array>;
+      const box = fiducialBox(cfp.fiducials(im));
+      const j = kept;
+      parts[0].X.set(appearanceDescriptor(img, undefined, GLOBAL_DESCRIPTOR), j * dGlobal);
+      parts[0].fires[j] = 1;
+      const p = im.pose === 'frontal' ? 1 : 2;
+      parts[p].X.set(appearanceDescriptor(img, box, FACE_DESCRIPTOR), j * dFace);
+      parts[p].fires[j] = 1;
+      identities[j] = im.identity;
+      pose.push(im.pose);
+      paths.push(im.path);
+      kept++;
+    } catch (error) {
+      failures.push({ path: im.path, reason: error instanceof Error ? error.message : String(error) });
+    }
+    bar.tick();
+  }
+  bar.done(`${kept} images, ${failures.length} failed`);
+  const out: CfpFeatures = {
+    identities: identities.slice(0, kept),
+    pose,
+    paths,
+    failures,
+    parts: parts.map((p) => ({ ...p, X: p.X.slice(0, kept * p.d), fires: p.fires.slice(0, kept) })),
+  };
+  writeCache(cache, out);
+  return out;
+}

@@ -1,0 +1,23 @@
+/** Identity-disjoint train / val / test split (30 % / 30 % / 40 % of identities), seeded. */
+export function splitIdentities(identities: Int32Array, seed: number): { train: number[]; val: number[]; test: number[] } {
+  const ids = [...new Set(identities)].sort((a, b) => a - b);
+  let s = seed >>> 0;
+  const rand = () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  for (let i = ids.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [ids[i], ids[j]] = [ids[j], ids[i]];
+  }
+  const nTrain = Math.round(ids.length * 0.3);
+  const nVal = Math.round(ids.length * 0.3);
+  const role = new Map<number, 'train' | 'val' | 'test'>();
+  ids.forEach((id, i) => role.set(id, i < nTrain ? 'train' : i < nTrain + nVal ? 'val' : 'test'));
+  const out = { train: [] as number[], val: [] as number[], test: [] as number[] };
+  identities.forEach((id, j) => out[role.get(id)!].push(j));
+  return out;
+}
