@@ -12,6 +12,8 @@
 
 import { solvePrimalNewton } from './primal';
 
+import { mulberry32 } from '@deepface-ts/random';
+
 export type SvmLoss = 'l1' | 'l2';
 
 export interface LinearSvmOptions {
@@ -61,16 +63,9 @@ export class LinearSvmError extends Error {
   }
 }
 
-/** Small, fast, seedable PRNG (mulberry32); returns uint32. */
+/** Seeded uint32 stream (mulberry32, from @deepface-ts/random), for the coordinate permutations. */
 export function createRng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
+  return mulberry32(seed).nextUint32;
 }
 
 /** w[0..d) · X[o..o+d); four accumulators break the floating-point add dependency chain. */

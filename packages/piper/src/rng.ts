@@ -1,14 +1,5 @@
-/** Seeded mulberry32 uniform [0, 1): every split and one-shot draw is reproducible. */
-export function createRandom(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded uniform [0, 1) (mulberry32, from @deepface-ts/random): every split and one-shot draw is reproducible. */
+export { uniform as createRandom } from '@deepface-ts/random';
 
 export function shuffle<T>(a: T[], rand: () => number): T[] {
   for (let i = a.length - 1; i > 0; i--) {
