@@ -1,0 +1,87 @@
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+
+export const PROTOCOLS = ['lfw', 'lfw-restricted', 'cfp-ff', 'cfp-fp', 'lfw-closed', 'lfw-open'] as const;
+export type Protocol = (typeof PROTOCOLS)[number];
+export const DESCRIPTORS = ['lbp'] as const;
+export type DescriptorName = (typeof DESCRIPTORS)[number];
+export const ALIGNS = ['none', '2d', '3d'] as const;
+export type Align = (typeof ALIGNS)[number];
+
+export interface BenchmarkArgs {
+  protocol: Protocol;
+  descriptor: DescriptorName;
+  align: Align;
+  /** Folder holding lfw/ and cfp/ (or the dataset folder itself). */
+  data: string;
+  out: string;
+  /** Descriptor cache folder, or null with --no-cache. */
+  cache: string | null;
+  seed: number;
+  workers: number;
+}
+
+/** A usage error: printed with the usage text, exit code 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+export const USAGE = `usage: pnpm benchmark <protocol> [--descriptor lbp] [--align none|2d|3d] [--data <dir>] [--out <dir>]
+                      [--cache <dir> | --no-cache] [--seed <n>] [--workers <n>]
+protocols: ${PROTOCOLS.join(', ')}
+  lfw         LFW View 2, 10 folds, unsupervised χ² and cosine (threshold from the 9 training folds)
+  lfw-restricted  LFW View 2, 10 folds, restricted: weighted χ² (linear SVM) and a kernel-SVM ensemble trained on the 9 training folds' pairs
+  cfp-ff      CFP frontal–frontal, 10 folds        cfp-fp  CFP frontal–profile, 10 folds
+  lfw-closed  LFW probe–gallery closed set (gallery 4,249 × 1, 3,143 probes): rank-1, rank-10
+  lfw-open    LFW probe–gallery open set (gallery 596 × 1, 596 genuine + 9,491 impostor probes): DIR @ 1 % FAR
+--data defaults to $DEEPFACE_DATASETS or ../shared/datasets; --out to $TMPDIR/deepface-ts-benchmark/<protocol>-<descriptor>-<align>.`;
+
+function oneOf<T extends string>(value: string, allowed: readonly T[], what: string): T {
+  if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`unknown ${what} "${value}"; expected one of: ${allowed.join(', ')}`);
+  return value as T;
+}
+
+function positiveInt(value: string, what: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${what} must be a non-negative integer, got "${value}"`);
+  return n;
+}
+
+/** Parses the command line (without node and the script). A leading "--" (from `pnpm … start -- …`) is ignored. */
+// Relative paths are taken from where the user ran pnpm (INIT_CWD), not the package folder pnpm runs scripts in.
+export function parseBenchmarkArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env, cwd = env.INIT_CWD ?? process.cwd()): BenchmarkArgs {
+  const args = argv[0] === '--' ? argv.slice(1) : [...argv];
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        descriptor: { type: 'string', default: 'lbp' },
+        align: { type: 'string', default: 'none' },
+        data: { type: 'string' },
+        out: { type: 'string' },
+        cache: { type: 'string' },
+        'no-cache': { type: 'boolean', default: false },
+        seed: { type: 'string', default: '1' },
+        workers: { type: 'string', default: '4' },
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length === 0) throw new UsageError('missing the protocol');
+  if (positionals.length > 1) throw new UsageError(`one protocol at a time, got ${positionals.join(' ')}`);
+  const protocol = oneOf(positionals[0]!, PROTOCOLS, 'protocol');
+  const descriptor = oneOf(values.descriptor!, DESCRIPTORS, 'descriptor');
+  const align = oneOf(values.align!, ALIGNS, '--align');
+  const data = resolve(cwd, values.data ?? env.DEEPFACE_DATASETS ?? '../shared/datasets');
+  // Results are derived from the datasets, so by default they go outside the repository.
+  const out = values.out ? resolve(cwd, values.out) : join(tmpdir(), 'deepface-ts-benchmark', `${protocol}-${descriptor}-${align}`);
+  const cache = values['no-cache'] ? null : resolve(cwd, values.cache ?? 'node_modules/.cache/deepface-ts/descriptors');
+  const workers = positiveInt(values.workers!, 'workers');
+  if (workers < 1) throw new UsageError('--workers must be at least 1');
+  return { protocol, descriptor, align, data, out, cache, seed: positiveInt(values.seed!, 'seed'), workers };
+}

@@ -1,0 +1,101 @@
+import { decodeImage } from '@deepface-ts/datasets';
+import { resizeBilinear, type RgbImage } from '@deepface-ts/image';
+import { lbpDescriptor, lbpDescriptorLength, type LbpOptions } from '@deepface-ts/lbp';
+import { createProgress } from '@deepface-ts/progress';
+import type { Align, DescriptorName } from './args';
+import { DescriptorCache } from './cache';
+
+/** How a raw (unaligned) crop is taken: the centre square of side `fraction`·min(w, h), resized to `size`. */
+export interface CropSpec {
+  fraction: number;
+  size: number;
+}
+
+export interface Descriptor {
+  name: DescriptorName;
+  dim: number;
+  /** Part of the cache key: change it whenever the output of `describe` changes. */
+  version: string;
+  /** Histogram bins per cell, for protocols that work per cell (restricted LFW); absent for non-histogram descriptors. */
+  binsPerCell?: number;
+  describe(image: RgbImage, source: string): Float32Array;
+}
+
+// Settings of the LFW baseline (see packages/lbp README): radius 2, 7×7 cells on a 100×100 crop.
+const LBP_OPTIONS: LbpOptions = { radius: 2, grid: [7, 7] };
+
+export function createDescriptor(name: DescriptorName): Descriptor {
+  switch (name) {
+    case 'lbp':
+      return { name, dim: lbpDescriptorLength(LBP_OPTIONS), version: 'lbp-r2-7x7-v1', binsPerCell: 59, describe: (img, source) => lbpDescriptor(img, LBP_OPTIONS, source) };
+  }
+}
+
+/** The centre square crop of an image, resized to spec.size (no resampling when it already matches). */
+export function centreCrop(image: RgbImage<Uint8Array>, spec: CropSpec): RgbImage<Uint8Array> {
+  const side = Math.max(3, Math.round(spec.fraction * Math.min(image.width, image.height)));
+  const x0 = Math.floor((image.width - side) / 2);
+  const y0 = Math.floor((image.height - side) / 2);
+  const data = new Uint8Array(side * side * 3);
+  for (let y = 0; y < side; y++) data.set(image.data.subarray(((y0 + y) * image.width + x0) * 3, ((y0 + y) * image.width + x0 + side) * 3), y * side * 3);
+  const crop: RgbImage<Uint8Array> = { width: side, height: side, channels: 3, data };
+  return side === spec.size ? crop : (resizeBilinear(crop, spec.size, spec.size) as RgbImage<Uint8Array>);
+}
+
+export interface DescribeResult {
+  descriptors: Map<string, Float32Array>;
+  failed: { path: string; error: string }[];
+  fromCache: number;
+  seconds: number;
+}
+
+/**
+ * Describes every image (decode → crop/align → descriptor), reusing and filling the cache.
+ * A bad image is recorded in `failed` and skipped; the run goes on. The cache is saved every
+ * 1,000 new images and at the end, so an interrupted run keeps its work.
+ */
+export async function describeImages(
+  paths: readonly string[],
+  options: { descriptor: Descriptor; align: Align; crop: CropSpec; cacheDir: string | null; workers: number; label: string },
+): Promise<DescribeResult> {
+  const { descriptor, align, crop } = options;
+  if (align !== 'none') {
+    throw new Error(`--align ${align} is not wired into the benchmark yet (needs @deepface-ts/detect + @deepface-ts/frontalize); use --align none`);
+  }
+  const t0 = performance.now();
+  const cache = await DescriptorCache.open(options.cacheDir, `${descriptor.version}-${align}-c${crop.fraction}-s${crop.size}`, descriptor.dim);
+  const descriptors = new Map<string, Float32Array>();
+  const todo: string[] = [];
+  for (const p of new Set(paths)) {
+    const hit = cache.get(p);
+    if (hit) descriptors.set(p, hit);
+    else todo.push(p);
+  }
+  const fromCache = descriptors.size;
+  const failed: DescribeResult['failed'] = [];
+  if (todo.length > 0) {
+    const progress = createProgress({ label: options.label, total: todo.length, unit: 'img' });
+    let next = 0;
+    let saving: Promise<void> = Promise.resolve();
+    const worker = async () => {
+      while (next < todo.length) {
+        const path = todo[next++]!;
+        try {
+          const image = await decodeImage(path);
+          const row = descriptor.describe(centreCrop(image, crop), path);
+          descriptors.set(path, row);
+          cache.set(path, row);
+          if (cache.unsaved >= 1000) saving = saving.then(() => cache.save());
+        } catch (error) {
+          failed.push({ path, error: (error as Error).message });
+        }
+        progress.tick(1, failed.length ? `${failed.length} failed` : undefined);
+      }
+    };
+    await Promise.all(Array.from({ length: options.workers }, worker));
+    await saving;
+    progress.done(failed.length ? `${failed.length} images failed` : undefined);
+  }
+  await cache.save();
+  return { descriptors, failed, fromCache, seconds: (performance.now() - t0) / 1000 };
+}

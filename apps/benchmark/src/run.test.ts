@@ -1,0 +1,104 @@
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseBenchmarkArgs } from './args';
+import { runBenchmark } from './run';
+
+// A synthetic LFW tree: 8 people × 3 images of 250×250. Each person is a fixed random texture;
+// each image adds noise and a small shift, so same-person pairs are more alike than others.
+let root: string;
+const people = Array.from({ length: 8 }, (_, i) => `Person_${String.fromCharCode(65 + i)}`);
+
+async function writeFace(path: string, person: number, image: number): Promise<void> {
+  let s = person * 7919 + 1;
+  const rand = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const base = new Uint8Array(25 * 25);
+  for (let i = 0; i < base.length; i++) base[i] = Math.floor(rand() * 256);
+  let n = image * 104729 + person;
+  const noise = () => ((n = (Math.imul(n, 1664525) + 1013904223) >>> 0) / 2 ** 32 - 0.5) * 40;
+  const data = Buffer.alloc(250 * 250 * 3);
+  for (let y = 0; y < 250; y++) {
+    for (let x = 0; x < 250; x++) {
+      const v = base[Math.floor(((y + image) % 250) / 10) * 25 + Math.floor(x / 10)]!;
+      const g = Math.max(0, Math.min(255, v + noise()));
+      data.fill(g, (y * 250 + x) * 3, (y * 250 + x) * 3 + 3);
+    }
+  }
+  await sharp(data, { raw: { width: 250, height: 250, channels: 3 } }).jpeg({ quality: 90 }).toFile(path);
+}
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'bench-e2e-'));
+  const lfw = join(root, 'lfw');
+  for (const [p, name] of people.entries()) {
+    await mkdir(join(lfw, 'lfw-deepfunneled', name), { recursive: true });
+    for (let i = 1; i <= 3; i++) await writeFace(join(lfw, 'lfw-deepfunneled', name, `${name}_000${i}.jpg`), p, i);
+  }
+  // 4 folds × (2 matched + 2 mismatched), tab-separated like the real file.
+  const lines = ['4\t2'];
+  for (let f = 0; f < 4; f++) {
+    const a = people[2 * f]!;
+    const b = people[2 * f + 1]!;
+    lines.push(`${a}\t1\t2`, `${b}\t2\t3`, `${a}\t3\t${b}\t1`, `${b}\t2\t${people[(2 * f + 2) % 8]}\t3`);
+  }
+  await writeFile(join(lfw, 'pairs.txt'), lines.join('\n') + '\n');
+});
+afterAll(async () => rm(root, { recursive: true, force: true }));
+
+describe('runBenchmark lfw on a synthetic LFW tree', () => {
+  it('goes from JPEGs to report.md, plots and the JSON summary; reruns hit the cache', async () => {
+    const args = parseBenchmarkArgs(['lfw', '--data', root, '--out', join(root, 'out'), '--cache', join(root, 'cache')], {}, root);
+    const first = await runBenchmark(args);
+    expect(first).toMatchObject({ protocol: 'lfw', descriptor: 'lbp', align: 'none', pairs: 16, images: 24, failedImages: 0, fromCache: 0 });
+    for (const k of ['accuracy', 'se', 'auc', 'eer']) expect(typeof first[k]).toBe('number');
+    expect(first.auc as number).toBeGreaterThan(0.8); // same-person textures are clearly closer
+    const report = await readFile(join(root, 'out', 'report.md'), 'utf8');
+    expect(report).toMatch(/\| χ² \| [01]\.\d{4} ± 0\.\d{4} \|/);
+    expect(existsSync(join(root, 'out', 'roc.png'))).toBe(true);
+    expect(existsSync(join(root, 'out', 'roc-log.svg'))).toBe(true);
+    const second = await runBenchmark(args);
+    expect(second).toMatchObject({ fromCache: 24, accuracy: first.accuracy, auc: first.auc });
+  });
+
+  it('lfw-restricted trains weighted χ² and the kernel-SVM ensemble on the training folds', async () => {
+    const args = parseBenchmarkArgs(['lfw-restricted', '--data', root, '--out', join(root, 'out-r'), '--cache', join(root, 'cache')], {}, root);
+    const s = await runBenchmark(args);
+    expect(s).toMatchObject({ protocol: 'lfw-restricted', metric: 'weighted-chi2-svm', pairs: 16, fromCache: 24 });
+    expect(s.auc as number).toBeGreaterThan(0.7);
+    expect((s.ensemble as { auc: number }).auc).toBeGreaterThan(0.7);
+    const report = await readFile(join(root, 'out-r', 'report.md'), 'utf8');
+    expect(report).toMatch(/\| kernel-SVM ensemble \| [01]\.\d{4} ± /);
+    expect(report).toMatch(/subset of 2000 training pairs per fold/);
+  });
+
+  it('a corrupt image is reported, its pairs count as different, and the run finishes', async () => {
+    const bad = join(root, 'lfw', 'lfw-deepfunneled', 'Person_A', 'Person_A_0001.jpg');
+    const keep = await readFile(bad);
+    await writeFile(bad, keep.subarray(0, 100));
+    try {
+      const args = parseBenchmarkArgs(['lfw', '--data', root, '--out', join(root, 'out2'), '--no-cache'], {}, root);
+      const s = await runBenchmark(args);
+      expect(s.failedImages).toBe(1);
+      expect(await readFile(join(root, 'out2', 'report.md'), 'utf8')).toMatch(/1 image\(s\) could not be used[\s\S]*Person_A_0001\.jpg/);
+    } finally {
+      await writeFile(bad, keep);
+    }
+  });
+
+  it('a bad pairs.txt line → error naming the file and line', async () => {
+    const lfwDir = join(root, 'badlfw');
+    await mkdir(join(lfwDir, 'lfw-deepfunneled', 'Person_A'), { recursive: true });
+    await writeFile(join(lfwDir, 'lfw-deepfunneled', 'Person_A', 'Person_A_0001.jpg'), '');
+    await writeFile(join(lfwDir, 'pairs.txt'), '1\t1\nPerson_A\t1\nPerson_A\t1\tPerson_A\t1\n');
+    const args = parseBenchmarkArgs(['lfw', '--data', lfwDir, '--no-cache'], {}, root);
+    await expect(runBenchmark(args)).rejects.toThrow(/pairs\.txt.*2/);
+  });
+
+  it('a folder without LFW → error saying what was expected', async () => {
+    const args = parseBenchmarkArgs(['lfw', '--data', join(root, 'nowhere'), '--no-cache'], {}, root);
+    await expect(runBenchmark(args)).rejects.toThrow(/no LFW folder under .*nowhere: expected .*lfw[/\\]pairs\.txt/);
+  });
+});

@@ -1,0 +1,189 @@
+import { existsSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { loadCfp, loadLfw } from '@deepface-ts/datasets';
+import { cmc, cmcChartSpec, dirAtFar, dirChartSpec, dirCurve, writeChart, writeFileAtomic } from '@deepface-ts/metrics';
+import type { BenchmarkArgs } from './args';
+import { createDescriptor, describeImages, type CropSpec, type DescribeResult } from './describe';
+import { closedSetLists, openSetLists, scoreMatrix, type ImageRef, type Person } from './identification';
+import { KERNEL_SVM_TRAIN_PAIRS, restrictedMetrics } from './restricted';
+import { drawRoc, verificationTable, verify, type MetricResult, type VerificationPair } from './verification';
+
+/** The machine-readable summary printed as the last stdout line. */
+export type Summary = Record<string, unknown> & { protocol: string; descriptor: string; align: string };
+
+/** Raw-crop geometry per dataset: LFW deep-funneled 250×250 → centre 100×100; CFP's looser, variable-size face crops → centre 80 %, resized to 100×100. */
+const CROPS: Record<'lfw' | 'cfp', CropSpec> = { lfw: { fraction: 0.4, size: 100 }, cfp: { fraction: 0.8, size: 100 } };
+
+/** `dir/name` when it exists, else `dir` itself when it looks like the dataset (so --data may point at either). */
+function datasetDir(data: string, name: 'lfw' | 'cfp', marker: string): string {
+  for (const d of [join(data, name), data]) if (existsSync(join(d, marker))) return d;
+  throw new Error(`no ${name.toUpperCase()} folder under ${data}: expected ${join(data, name, marker)} (pass --data <folder holding ${name}/>)`);
+}
+
+function describeSection(args: BenchmarkArgs, d: DescribeResult, crop: CropSpec): string {
+  const failed = d.failed.length
+    ? `\n\n${d.failed.length} image(s) could not be used (their pairs count as "different"):\n\n${d.failed
+        .slice(0, 20)
+        .map((f) => `- \`${f.path}\`: ${f.error}`)
+        .join('\n')}${d.failed.length > 20 ? `\n- … and ${d.failed.length - 20} more` : ''}`
+    : '';
+  return `Descriptor \`${args.descriptor}\` (align \`${args.align}\`; raw crop: centre ${crop.fraction * 100} % square → ${crop.size}×${crop.size}); ${d.descriptors.size} images described in ${d.seconds.toFixed(1)} s (${d.fromCache} from the cache${args.cache ? ` in \`${args.cache}\`` : ', cache off'}).${failed}`;
+}
+
+async function runVerification(args: BenchmarkArgs, title: string, pairs: VerificationPair[], crop: CropSpec, rocDir?: string, restricted = false): Promise<Summary> {
+  const t0 = performance.now();
+  const descriptor = createDescriptor(args.descriptor);
+  const d = await describeImages(
+    pairs.flatMap((p) => [p.path1, p.path2]),
+    { descriptor, align: args.align, crop, cacheDir: args.cache, workers: args.workers, label: `${args.protocol}: describe` },
+  );
+  let metrics: MetricResult[];
+  let missingPairs = 0;
+  if (restricted) {
+    if (!descriptor.binsPerCell) throw new Error(`the restricted protocol needs a histogram descriptor; ${args.descriptor} has no cells`);
+    const r = await restrictedMetrics(pairs, d.descriptors, descriptor.dim, descriptor.binsPerCell, { seed: args.seed });
+    metrics = r.metrics;
+    missingPairs = pairs.length - r.usedPairs;
+  } else {
+    ({ metrics, missingPairs } = verify(pairs, d.descriptors));
+  }
+  const plots = await drawRoc(metrics, `${title}, ${args.descriptor}, align ${args.align}`, join(args.out, 'roc'), rocDir);
+  const [chi, cos] = metrics as [(typeof metrics)[0], (typeof metrics)[0]];
+  const seconds = (performance.now() - t0) / 1000;
+  const report = `# ${title}: ${args.descriptor}, align ${args.align}
+
+${pairs.length} pairs in ${new Set(pairs.map((p) => p.fold)).size} folds; ${
+    restricted
+      ? `restricted: each fold's SVMs (C = 1) are trained on the other folds' labelled pairs only and classify by the sign of their decision value. Weighted χ²: linear SVM on the elementwise χ² terms. Ensemble: kernel SVM on K = Σ −‖x−y‖ over two standardised per-cell distance vectors (χ², Hellinger), trained on a seeded class-balanced subset of ${KERNEL_SVM_TRAIN_PAIRS} training pairs per fold. ROC/AUC/EER pool the held-out scores.`
+      : "unsupervised: the threshold of each fold is the one maximising accuracy on the other folds' pairs."
+  } Accuracy is the mean over folds ± standard error (sample std / √folds).
+
+${verificationTable(metrics)}
+
+${describeSection(args, d, crop)}${missingPairs ? `\n\n${missingPairs} pair(s) had a missing descriptor.` : ''}
+
+![ROC](roc.png)
+
+![ROC, log FPR](roc-log.png)
+
+Total ${seconds.toFixed(1)} s. Command: \`pnpm benchmark ${args.protocol} --descriptor ${args.descriptor} --align ${args.align} --data ${args.data}\`
+`;
+  await writeFileAtomic(join(args.out, 'report.md'), report);
+  console.error(`report: ${join(args.out, 'report.md')}; plots: ${plots.filter((p) => p.endsWith('.png')).join(', ')}`);
+  console.log(`${chi.name}: ${chi.folds.mean.toFixed(4)} ± ${chi.folds.se.toFixed(4)}  AUC ${chi.auc.toFixed(4)}  EER ${chi.eer.toFixed(4)}`);
+  console.log(`${cos.name}: ${cos.folds.mean.toFixed(4)} ± ${cos.folds.se.toFixed(4)}  AUC ${cos.auc.toFixed(4)}  EER ${cos.eer.toFixed(4)}`);
+  // The headline is the first metric (χ² unsupervised; weighted χ² restricted); the second is nested.
+  return {
+    protocol: args.protocol,
+    descriptor: args.descriptor,
+    align: args.align,
+    metric: restricted ? 'weighted-chi2-svm' : 'chi2',
+    accuracy: round(chi.folds.mean),
+    se: round(chi.folds.se),
+    auc: round(chi.auc),
+    eer: round(chi.eer),
+    [restricted ? 'ensemble' : 'cosine']: { accuracy: round(cos.folds.mean), se: round(cos.folds.se), auc: round(cos.auc), eer: round(cos.eer) },
+    pairs: pairs.length,
+    images: d.descriptors.size,
+    failedImages: d.failed.length,
+    fromCache: d.fromCache,
+    seconds: Number(seconds.toFixed(1)),
+    report: join(args.out, 'report.md'),
+  };
+}
+
+async function runIdentification(args: BenchmarkArgs, open: boolean): Promise<Summary> {
+  const t0 = performance.now();
+  const lfw = loadLfw(datasetDir(args.data, 'lfw', 'people.txt'), { checkImages: false, view2Shape: null });
+  if (!lfw.people) throw new Error(`${join(lfw.dir, 'people.txt')} not found (the probe–gallery lists are generated from it)`);
+  const people: Person[] = lfw.people.folds.flat().map((p) => ({ name: p.name, images: p.images }));
+  const lists = open ? openSetLists(people, args.seed) : closedSetLists(people, args.seed);
+  const path = (r: ImageRef) => lfw.imagePath(r.name, r.index);
+  const crop = CROPS.lfw;
+  const descriptor = createDescriptor(args.descriptor);
+  const d = await describeImages([...lists.gallery, ...lists.probes].map(path), {
+    descriptor,
+    align: args.align,
+    crop,
+    cacheDir: args.cache,
+    workers: args.workers,
+    label: `${args.protocol}: describe`,
+  });
+  const scores = scoreMatrix(
+    lists.probes.map((r) => d.descriptors.get(path(r))),
+    lists.gallery.map((r) => d.descriptors.get(path(r))),
+    `${args.protocol}: match`,
+  );
+  const input = { scores, probeIds: lists.probes.map((r) => r.name), galleryIds: lists.gallery.map((r) => r.name) };
+  const listsFile = join(args.out, 'lists.json');
+  await writeFileAtomic(listsFile, JSON.stringify({ seed: args.seed, gallery: lists.gallery, probes: lists.probes }));
+  const common = { protocol: args.protocol, descriptor: args.descriptor, align: args.align, metric: 'chi2', seed: args.seed, galleryIdentities: lists.gallery.length, probes: lists.probes.length };
+  let summary: Summary;
+  let body: string;
+  if (!open) {
+    const curve = cmc(input, 10);
+    await writeChart(cmcChartSpec([{ name: `ours ${args.descriptor} χ²`, cmc: curve }], { title: `LFW closed set (seed ${args.seed})` }), join(args.out, 'cmc'));
+    summary = { ...common, rank1: round(curve[0]!), rank10: round(curve[9]!) };
+    body = `| rank-1 | rank-5 | rank-10 |\n|---|---|---|\n| ${curve[0]!.toFixed(4)} | ${curve[4]!.toFixed(4)} | ${curve[9]!.toFixed(4)} |\n\n![CMC](cmc.png)`;
+    console.log(`rank-1 ${curve[0]!.toFixed(4)}  rank-10 ${curve[9]!.toFixed(4)}`);
+  } else {
+    const [at1, at01] = dirAtFar(input, [0.01, 0.001]) as [ReturnType<typeof dirAtFar>[0], ReturnType<typeof dirAtFar>[0]];
+    await writeChart(dirChartSpec([{ name: `ours ${args.descriptor} χ²`, points: dirCurve(input, 1e-3) }], { title: `LFW open set (seed ${args.seed})` }), join(args.out, 'dir'));
+    summary = { ...common, dir_at_1far: round(at1.dir), dir_at_01far: round(at01.dir), actual_far: round(at1.actualFar) };
+    body = `| DIR @ 1 % FAR | DIR @ 0.1 % FAR |\n|---|---|\n| ${at1.dir.toFixed(4)} (actual FAR ${at1.actualFar.toFixed(4)}) | ${at01.dir.toFixed(4)} (actual FAR ${at01.actualFar.toFixed(4)}) |\n\n![DIR vs FAR](dir.png)`;
+    console.log(`DIR @ 1% FAR ${at1.dir.toFixed(4)}  DIR @ 0.1% FAR ${at01.dir.toFixed(4)}`);
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  const report = `# LFW ${open ? 'open' : 'closed'}-set identification: ${args.descriptor}, align ${args.align}
+
+Gallery ${lists.gallery.length} identities × 1 image, ${lists.probes.length} probes${open ? ` (${OPEN_GENUINE(lists)} genuine, ${lists.probes.length - OPEN_GENUINE(lists)} impostors)` : ''}. Lists generated from \`people.txt\` with seed ${args.seed} (see apps/benchmark README; saved in \`${relative(args.out, listsFile)}\`). Similarity: −χ². No training on LFW.
+
+${body}
+
+${describeSection(args, d, crop)}
+
+Total ${seconds.toFixed(1)} s.
+`;
+  await writeFileAtomic(join(args.out, 'report.md'), report);
+  return { ...summary, images: d.descriptors.size, failedImages: d.failed.length, fromCache: d.fromCache, seconds: Number(seconds.toFixed(1)), report: join(args.out, 'report.md') };
+}
+
+const OPEN_GENUINE = (lists: { probes: ImageRef[]; gallery: ImageRef[] }) => {
+  const g = new Set(lists.gallery.map((r) => r.name));
+  return lists.probes.filter((r) => g.has(r.name)).length;
+};
+
+function round(x: number): number {
+  return Number(x.toFixed(4));
+}
+
+export async function runBenchmark(args: BenchmarkArgs): Promise<Summary> {
+  switch (args.protocol) {
+    case 'lfw': {
+      const dir = datasetDir(args.data, 'lfw', 'pairs.txt');
+      // Any fold shape is accepted (the parser still checks lines against the header), so custom pair files work too.
+      const lfw = loadLfw(dir, { view2Shape: null });
+      const pairs: VerificationPair[] = [];
+      for (const fold of lfw.view2Folds()) for (const p of fold.test) pairs.push({ path1: p.path1, path2: p.path2, same: p.same, fold: fold.fold });
+      return runVerification(args, 'LFW View 2 (unsupervised)', pairs, CROPS.lfw, join(dir, 'roc-files'));
+    }
+    case 'lfw-restricted': {
+      const dir = datasetDir(args.data, 'lfw', 'pairs.txt');
+      const lfw = loadLfw(dir, { view2Shape: null });
+      const pairs: VerificationPair[] = [];
+      for (const fold of lfw.view2Folds()) for (const p of fold.test) pairs.push({ path1: p.path1, path2: p.path2, same: p.same, fold: fold.fold });
+      return runVerification(args, 'LFW View 2 (restricted)', pairs, CROPS.lfw, join(dir, 'roc-files'), true);
+    }
+    case 'cfp-ff':
+    case 'cfp-fp': {
+      const cfp = loadCfp(datasetDir(args.data, 'cfp', 'Protocol'));
+      const kind = args.protocol === 'cfp-ff' ? 'FF' : 'FP';
+      const pairs = cfp.folds[kind].flat().map((p) => ({ path1: p.first.path, path2: p.second.path, same: p.same, fold: p.fold }));
+      return runVerification(args, `CFP ${kind} (unsupervised)`, pairs, CROPS.cfp);
+    }
+    case 'lfw-closed':
+      return runIdentification(args, false);
+    case 'lfw-open':
+      return runIdentification(args, true);
+  }
+}
