@@ -1,7 +1,9 @@
 import { decodeImage } from '@deepface-ts/datasets';
 import { resizeBilinear, type RgbImage } from '@deepface-ts/image';
 import { lbpDescriptor, lbpDescriptorLength, type LbpOptions } from '@deepface-ts/lbp';
+import { createFaceDetector } from '@deepface-ts/detect';
 import { createProgress } from '@deepface-ts/progress';
+import { createAligner, type Aligner } from './align';
 import type { Align, DescriptorName } from './args';
 import { DescriptorCache } from './cache';
 
@@ -46,6 +48,8 @@ export interface DescribeResult {
   descriptors: Map<string, Float32Array>;
   failed: { path: string; error: string }[];
   fromCache: number;
+  /** Images described from the raw centre crop because no face was detected (aligned runs only; this run's new images). */
+  unaligned: number;
   seconds: number;
 }
 
@@ -59,9 +63,6 @@ export async function describeImages(
   options: { descriptor: Descriptor; align: Align; crop: CropSpec; cacheDir: string | null; workers: number; label: string },
 ): Promise<DescribeResult> {
   const { descriptor, align, crop } = options;
-  if (align !== 'none') {
-    throw new Error(`--align ${align} is not wired into the benchmark yet (needs @deepface-ts/detect + @deepface-ts/frontalize); use --align none`);
-  }
   const t0 = performance.now();
   const cache = await DescriptorCache.open(options.cacheDir, `${descriptor.version}-${align}-c${crop.fraction}-s${crop.size}`, descriptor.dim);
   const descriptors = new Map<string, Float32Array>();
@@ -73,7 +74,11 @@ export async function describeImages(
   }
   const fromCache = descriptors.size;
   const failed: DescribeResult['failed'] = [];
+  let unaligned = 0;
   if (todo.length > 0) {
+    // Detection runs on the tfjs wasm backend (one thread); the aligner is made only when needed.
+    const detector = align === 'none' ? undefined : await createFaceDetector();
+    const aligner: Aligner | undefined = detector && align !== 'none' ? createAligner(align, crop.size, detector, (image) => centreCrop(image, crop)) : undefined;
     const progress = createProgress({ label: options.label, total: todo.length, unit: 'img' });
     let next = 0;
     let saving: Promise<void> = Promise.resolve();
@@ -82,7 +87,13 @@ export async function describeImages(
         const path = todo[next++]!;
         try {
           const image = await decodeImage(path);
-          const row = descriptor.describe(centreCrop(image, crop), path);
+          let input = centreCrop(image, crop);
+          if (aligner) {
+            const result = await aligner.align(image, path);
+            input = result.crop;
+            if (!result.aligned) unaligned++;
+          }
+          const row = descriptor.describe(input, path);
           descriptors.set(path, row);
           cache.set(path, row);
           if (cache.unsaved >= 1000) saving = saving.then(() => cache.save());
@@ -94,8 +105,9 @@ export async function describeImages(
     };
     await Promise.all(Array.from({ length: options.workers }, worker));
     await saving;
-    progress.done(failed.length ? `${failed.length} images failed` : undefined);
+    detector?.dispose();
+    progress.done([failed.length ? `${failed.length} images failed` : '', unaligned ? `${unaligned} without a detected face (raw centre crop used)` : ''].filter(Boolean).join('; ') || undefined);
   }
   await cache.save();
-  return { descriptors, failed, fromCache, seconds: (performance.now() - t0) / 1000 };
+  return { descriptors, failed, fromCache, unaligned, seconds: (performance.now() - t0) / 1000 };
 }

@@ -27,7 +27,11 @@ function describeSection(args: BenchmarkArgs, d: DescribeResult, crop: CropSpec)
         .map((f) => `- \`${f.path}\`: ${f.error}`)
         .join('\n')}${d.failed.length > 20 ? `\n- … and ${d.failed.length - 20} more` : ''}`
     : '';
-  return `Descriptor \`${args.descriptor}\` (align \`${args.align}\`; raw crop: centre ${crop.fraction * 100} % square → ${crop.size}×${crop.size}); ${d.descriptors.size} images described in ${d.seconds.toFixed(1)} s (${d.fromCache} from the cache${args.cache ? ` in \`${args.cache}\`` : ', cache off'}).${failed}`;
+  const alignment =
+    args.align === 'none'
+      ? ''
+      : ` Alignment: detect (SSD + 68 landmarks) → ${args.align === '3d' ? '3D frontalization' : '2D similarity alignment'} to ${crop.size}×${crop.size}; ${d.unaligned} of the newly described images had no detected face and used the raw crop.`;
+  return `Descriptor \`${args.descriptor}\` (align \`${args.align}\`; raw crop: centre ${crop.fraction * 100} % square → ${crop.size}×${crop.size}); ${d.descriptors.size} images described in ${d.seconds.toFixed(1)} s (${d.fromCache} from the cache${args.cache ? ` in \`${args.cache}\`` : ', cache off'}).${alignment}${failed}`;
 }
 
 async function runVerification(args: BenchmarkArgs, title: string, pairs: VerificationPair[], crop: CropSpec, rocDir?: string, restricted = false): Promise<Summary> {
