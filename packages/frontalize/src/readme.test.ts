@@ -1,0 +1,17 @@
+import { describe, expect, it } from 'vitest';
+import { createFrontalizer, syntheticFace } from './index';
+
+describe('README example', () => {
+  it('prints what the README says', () => {
+    const shape = syntheticFace();
+    const landmarks = new Float64Array(136);
+    for (let i = 0; i < 68; i++) {
+      const [x, y, z] = [shape[3 * i]!, shape[3 * i + 1]!, shape[3 * i + 2]!];
+      landmarks[2 * i] = 120 + 60 * (Math.cos(0.35) * x + Math.sin(0.35) * z);
+      landmarks[2 * i + 1] = 120 + 60 * y;
+    }
+    const photo = { width: 240, height: 240, channels: 3 as const, data: new Uint8Array(240 * 240 * 3).fill(128) };
+    const front = createFrontalizer({ shape }).frontalize(photo, landmarks);
+    expect([front.image.width, front.pose.yaw.toFixed(1), front.rms.toFixed(6)]).toEqual([152, '20.7', '0.000000']);
+  });
+});
