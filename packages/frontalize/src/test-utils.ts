@@ -1,16 +1,7 @@
 /** Helpers shared by the tests (not exported from the package). */
 
-/** Deterministic PRNG (mulberry32) so failures reproduce. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic uniform [0, 1) stream (mulberry32, from @deepface-ts/random) so failures reproduce. */
+export { uniform as rng } from '@deepface-ts/random';
 
 /** Standard normal draws from a uniform generator (Box–Muller). */
 export function gaussian(uniform: () => number): () => number {
