@@ -1,0 +1,102 @@
+/**
+ * The WASM SIMD top-k module (csrc/topk.c) with a grow-only arena in its memory.
+ *
+ * The memory is created here (the module imports it), shared, with a 4 GiB maximum so
+ * 10⁶ × 256 float32 rows (1 GiB) plus int8 copies fit. Shared because (a) helper threads
+ * scan parts of the same rows (search-threads.ts) and (b) a shared memory is reserved at
+ * its maximum up front, so growing never copies (a non-shared one copied 1 GiB on growth).
+ * Allocations are 16-byte aligned byte offsets; views are re-created on every access since
+ * each growth hands out a new, longer buffer object.
+ */
+import { topkWasmBase64 } from './topk-wasm.generated';
+import { BootstrapError } from './errors';
+
+interface TopkExports {
+  __heap_base: WebAssembly.Global;
+  scores_f32(m: number, rows: number, dim: number, q: number, out: number): void;
+  scores_i8(m: number, rows: number, dim: number, q16: number, scale: number, qscale: number, out: number): void;
+  search_f32(
+    m: number, rows: number, dim: number, q: number, firstId: number, scratch: number,
+    hs: number, hi: number, size: number, k: number,
+  ): number;
+  search_i8(
+    m: number, rows: number, dim: number, q16: number, scale: number, qscale: number, firstId: number,
+    scratch: number, hs: number, hi: number, size: number, k: number,
+  ): number;
+  quantize_rows_i8(src: number, rows: number, dim: number, dst: number, scale: number): void;
+}
+
+const PAGE = 65536;
+const MAX_PAGES = 65536; // 4 GiB, the wasm32 limit
+
+let compiled: WebAssembly.Module | undefined;
+export function wasmModule(): WebAssembly.Module {
+  if (!compiled) {
+    const bytes = Buffer.from(topkWasmBase64, 'base64');
+    compiled = new WebAssembly.Module(bytes);
+  }
+  return compiled;
+}
+
+/** One instance = one memory. Each ExactIndex owns one. */
+export class TopkWasm {
+  readonly memory: WebAssembly.Memory;
+  readonly exports: TopkExports;
+  private top: number;
+
+  constructor(initialBytes = 1 << 20) {
+    this.memory = new WebAssembly.Memory({
+      initial: Math.max(2, Math.ceil(initialBytes / PAGE)),
+      maximum: MAX_PAGES,
+      shared: true,
+    });
+    const instance = new WebAssembly.Instance(wasmModule(), { env: { memory: this.memory } });
+    this.exports = instance.exports as unknown as TopkExports;
+    this.top = align16(Number(this.exports.__heap_base.value));
+  }
+
+  /** Bytes allocated so far (the arena's high-water mark). */
+  get usedBytes(): number {
+    return this.top;
+  }
+
+  /** Reserves `bytes` (16-byte aligned) and returns the byte offset; grows the memory as needed. */
+  alloc(bytes: number): number {
+    const ptr = this.top;
+    const end = align16(ptr + bytes);
+    if (end > MAX_PAGES * PAGE) {
+      throw new BootstrapError(
+        `WASM memory exhausted: ${end} bytes needed, the wasm32 limit is 4 GiB; shard the index or use the LanceDB engine`,
+      );
+    }
+    const have = this.memory.buffer.byteLength;
+    if (end > have) {
+      // Grow geometrically so appending many small chunks stays amortised O(1).
+      const want = Math.min(MAX_PAGES, Math.max(Math.ceil(end / PAGE), Math.ceil((have * 1.5) / PAGE)));
+      this.memory.grow(want - have / PAGE);
+    }
+    this.top = end;
+    return ptr;
+  }
+
+  f32(ptr: number, length: number): Float32Array {
+    return new Float32Array(this.memory.buffer, ptr, length);
+  }
+  i8(ptr: number, length: number): Int8Array {
+    return new Int8Array(this.memory.buffer, ptr, length);
+  }
+  i16(ptr: number, length: number): Int16Array {
+    return new Int16Array(this.memory.buffer, ptr, length);
+  }
+  i32(ptr: number, length: number): Int32Array {
+    return new Int32Array(this.memory.buffer, ptr, length);
+  }
+  u8(ptr: number, length: number): Uint8Array {
+    return new Uint8Array(this.memory.buffer, ptr, length);
+  }
+}
+
+function align16(n: number): number {
+  // Not `(n + 15) & ~15`: offsets pass 2³¹ in a 4 GiB memory and bit operators are 32-bit signed.
+  return Math.ceil(n / 16) * 16;
+}
