@@ -1,14 +1,6 @@
-/** Seeded random data for tests and benchmarks (not exported from the package). */
-export function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded uniform [0, 1) stream for tests and benchmarks (mulberry32, from @deepface-ts/random). */
+import { uniform as mulberry32 } from '@deepface-ts/random';
+export { mulberry32 };
 
 /** Standard normal samples by Box–Muller. */
 export function gaussian(n: number, seed: number): Float32Array {

@@ -1,4 +1,5 @@
 /** The one-vs-all problem of one identity, shared by the worker and the in-thread path. */
+import { uniform } from '@deepface-ts/random';
 import type { LinearSvmOptions } from '@deepface-ts/linear-svm';
 
 export interface SvmSettings {
@@ -47,16 +48,8 @@ export function identitySeed(seed: number, identity: number): number {
   return (h ^ (h >>> 16)) >>> 0;
 }
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// Seeded uniform [0, 1) (mulberry32): negatives are drawn reproducibly per identity.
+const rng = uniform;
 
 /**
  * Positives: every row of `identity`. Negatives: `negatives` distinct rows drawn uniformly
