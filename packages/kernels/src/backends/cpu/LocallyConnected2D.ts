@@ -1,0 +1,48 @@
+import type { KernelConfig, KernelFunc } from '@tensorflow/tfjs-core';
+import { geometryFromShapes, outputShape } from '../../geometry';
+import { LocallyConnected2D, type LocallyConnected2DAttrs, type LocallyConnected2DInputs } from '../../kernel_names';
+import { cpuOutput, cpuValues } from './util';
+
+/** Pure-JS forward: per output position, stream its filter matrix once per batch row. */
+export const locallyConnected2dCpu: KernelFunc = ({ inputs, attrs, backend }) => {
+  const { x, filter, bias } = inputs as LocallyConnected2DInputs;
+  const { strides, kernelSize } = attrs as unknown as LocallyConnected2DAttrs;
+  const g = geometryFromShapes(x.shape, kernelSize, strides, filter.shape[3]!);
+  const xv = cpuValues(backend, x, LocallyConnected2D, 'x');
+  const wv = cpuValues(backend, filter, LocallyConnected2D, 'filter');
+  const bv = bias ? cpuValues(backend, bias, LocallyConnected2D, 'bias') : undefined;
+  const { outChannels: OC, patchSize: K } = g;
+  const seg = g.kernelWidth * g.inChannels;
+  const xRow = g.inWidth * g.inChannels;
+  const xImg = g.inHeight * xRow;
+  const positions = g.outHeight * g.outWidth;
+  const y = new Float32Array(g.batch * positions * OC);
+  const acc = new Float64Array(OC);
+  for (let oy = 0; oy < g.outHeight; oy++) {
+    for (let ox = 0; ox < g.outWidth; ox++) {
+      const p = oy * g.outWidth + ox;
+      const wp = p * K * OC;
+      const xp = oy * g.strideHeight * xRow + ox * g.strideWidth * g.inChannels;
+      for (let b = 0; b < g.batch; b++) {
+        for (let oc = 0; oc < OC; oc++) acc[oc] = bv ? bv[p * OC + oc]! : 0;
+        for (let ky = 0; ky < g.kernelHeight; ky++) {
+          const xr = b * xImg + xp + ky * xRow;
+          const wk = wp + ky * seg * OC;
+          for (let t = 0; t < seg; t++) {
+            const xval = xv[xr + t]!;
+            const wt = wk + t * OC;
+            for (let oc = 0; oc < OC; oc++) acc[oc] += xval * wv[wt + oc]!;
+          }
+        }
+        y.set(acc, (b * positions + p) * OC);
+      }
+    }
+  }
+  return cpuOutput(backend, outputShape(g), y);
+};
+
+export const locallyConnected2dCpuConfig: KernelConfig = {
+  kernelName: LocallyConnected2D,
+  backendName: 'cpu',
+  kernelFunc: locallyConnected2dCpu,
+};
