@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 
 export const PROTOCOLS = ['lfw', 'lfw-restricted', 'cfp-ff', 'cfp-fp', 'lfw-closed', 'lfw-open'] as const;
 export type Protocol = (typeof PROTOCOLS)[number];
-export const DESCRIPTORS = ['lbp'] as const;
+export const DESCRIPTORS = ['lbp', 'deepface'] as const;
 export type DescriptorName = (typeof DESCRIPTORS)[number];
 export const ALIGNS = ['none', '2d', '3d'] as const;
 export type Align = (typeof ALIGNS)[number];
@@ -20,6 +20,8 @@ export interface BenchmarkArgs {
   cache: string | null;
   seed: number;
   workers: number;
+  /** --model: DeepFace weights for `--descriptor deepface` (default: the model shipped with @deepface-ts/network). */
+  model?: string;
 }
 
 /** A usage error: printed with the usage text, exit code 2. */
@@ -66,6 +68,7 @@ export function parseBenchmarkArgs(argv: readonly string[], env: NodeJS.ProcessE
         'no-cache': { type: 'boolean', default: false },
         seed: { type: 'string', default: '1' },
         workers: { type: 'string', default: '4' },
+        model: { type: 'string' },
       },
     });
   } catch (error) {
@@ -83,5 +86,6 @@ export function parseBenchmarkArgs(argv: readonly string[], env: NodeJS.ProcessE
   const cache = values['no-cache'] ? null : resolve(cwd, values.cache ?? 'node_modules/.cache/deepface-ts/descriptors');
   const workers = positiveInt(values.workers!, 'workers');
   if (workers < 1) throw new UsageError('--workers must be at least 1');
-  return { protocol, descriptor, align, data, out, cache, seed: positiveInt(values.seed!, 'seed'), workers };
+  const model = values.model ? resolve(cwd, values.model) : undefined;
+  return { protocol, descriptor, align, data, out, cache, seed: positiveInt(values.seed!, 'seed'), workers, model };
 }

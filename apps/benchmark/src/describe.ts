@@ -1,7 +1,13 @@
 import { decodeImage } from '@deepface-ts/datasets';
 import { resizeBilinear, type RgbImage } from '@deepface-ts/image';
 import { lbpDescriptor, lbpDescriptorLength, type LbpOptions } from '@deepface-ts/lbp';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { createHash } from 'node:crypto';
 import { createFaceDetector } from '@deepface-ts/detect';
+import { initBackend, tf } from '@deepface-ts/kernels';
+import { cropToInput, decodeWeightsFile, DeepFaceModel, normaliseRepresentation } from '@deepface-ts/network';
 import { createProgress } from '@deepface-ts/progress';
 import { createAligner, type Aligner } from './align';
 import type { Align, DescriptorName } from './args';
@@ -15,6 +21,8 @@ export interface CropSpec {
 
 export interface Descriptor {
   name: DescriptorName;
+  /** Crop side the descriptor needs (a network's input size); the dataset's crop size otherwise. */
+  inputSize?: number;
   dim: number;
   /** Part of the cache key: change it whenever the output of `describe` changes. */
   version: string;
@@ -26,11 +34,49 @@ export interface Descriptor {
 // Settings of the LFW baseline (see packages/lbp README): radius 2, 7×7 cells on a 100×100 crop.
 const LBP_OPTIONS: LbpOptions = { radius: 2, grid: [7, 7] };
 
-export function createDescriptor(name: DescriptorName): Descriptor {
+export async function createDescriptor(name: DescriptorName, options: { model?: string } = {}): Promise<Descriptor> {
   switch (name) {
     case 'lbp':
       return { name, dim: lbpDescriptorLength(LBP_OPTIONS), version: 'lbp-r2-7x7-v1', binsPerCell: 59, describe: (img, source) => lbpDescriptor(img, LBP_OPTIONS, source) };
+    case 'deepface':
+      return deepFaceDescriptor(options.model ?? defaultModelPath());
   }
+}
+
+/** The model shipped with @deepface-ts/network. */
+export function defaultModelPath(): string {
+  const require = createRequire(import.meta.url);
+  return join(dirname(require.resolve('@deepface-ts/network/package.json')), 'models', 'deepface-default.safetensors');
+}
+
+/**
+ * DeepFace features (SPEC §2): the network's F7 on the (aligned) crop, divided by the
+ * training-set maxima and L2-normalised. The cache key includes a hash of the weights file, so a new
+ * model never reuses old descriptors.
+ */
+async function deepFaceDescriptor(modelPath: string): Promise<Descriptor> {
+  if (!existsSync(modelPath)) throw new Error(`${modelPath}: DeepFace model not found (train one with \`pnpm train\`, or pass --model)`);
+  await initBackend('wasm');
+  const bytes = readFileSync(modelPath);
+  const weights = decodeWeightsFile(bytes, modelPath);
+  const model = DeepFaceModel.fromWeights(weights);
+  const maxima = model.representationMax;
+  if (!maxima) throw new Error(`${modelPath}: no representation.max (F7 normalisation maxima) in the model`);
+  const size = model.config.inputSize;
+  const digest = createHash('sha256').update(bytes).digest('hex').slice(0, 12);
+  return {
+    name: 'deepface',
+    inputSize: size,
+    dim: model.representationSize,
+    version: `deepface-${model.config.name}-${digest}`,
+    describe(img, source) {
+      const crop = img.width === size && img.height === size ? img : resizeBilinear(img, size, size);
+      const input = new Float32Array(size * size * 3);
+      cropToInput(crop, size, model.config.inputMode, input, 0, source);
+      const f7 = tf.tidy(() => model.forward(tf.tensor4d(input, [1, size, size, 3])).f7.dataSync() as Float32Array);
+      return normaliseRepresentation(f7, maxima);
+    },
+  };
 }
 
 /** The centre square crop of an image, resized to spec.size (no resampling when it already matches). */

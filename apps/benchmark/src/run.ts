@@ -36,7 +36,8 @@ function describeSection(args: BenchmarkArgs, d: DescribeResult, crop: CropSpec)
 
 async function runVerification(args: BenchmarkArgs, title: string, pairs: VerificationPair[], crop: CropSpec, rocDir?: string, restricted = false): Promise<Summary> {
   const t0 = performance.now();
-  const descriptor = createDescriptor(args.descriptor);
+  const descriptor = await createDescriptor(args.descriptor, { model: args.model });
+  if (descriptor.inputSize) crop = { ...crop, size: descriptor.inputSize };
   const d = await describeImages(
     pairs.flatMap((p) => [p.path1, p.path2]),
     { descriptor, align: args.align, crop, cacheDir: args.cache, workers: args.workers, label: `${args.protocol}: describe` },
@@ -103,8 +104,9 @@ async function runIdentification(args: BenchmarkArgs, open: boolean): Promise<Su
   const people: Person[] = lfw.people.folds.flat().map((p) => ({ name: p.name, images: p.images }));
   const lists = open ? openSetLists(people, args.seed) : closedSetLists(people, args.seed);
   const path = (r: ImageRef) => lfw.imagePath(r.name, r.index);
-  const crop = CROPS.lfw;
-  const descriptor = createDescriptor(args.descriptor);
+  let crop: CropSpec = CROPS.lfw;
+  const descriptor = await createDescriptor(args.descriptor, { model: args.model });
+  if (descriptor.inputSize) crop = { ...crop, size: descriptor.inputSize };
   const d = await describeImages([...lists.gallery, ...lists.probes].map(path), {
     descriptor,
     align: args.align,
