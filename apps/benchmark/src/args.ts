@@ -29,15 +29,16 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-export const USAGE = `usage: pnpm benchmark <protocol> [--descriptor lbp] [--align none|2d|3d] [--data <dir>] [--out <dir>]
-                      [--cache <dir> | --no-cache] [--seed <n>] [--workers <n>]
+export const USAGE = `usage: pnpm benchmark <protocol> [--descriptor lbp|deepface] [--align none|2d|3d] [--data <dir>] [--out <dir>]
+                      [--cache <dir> | --no-cache] [--seed <n>] [--workers <n>] [--model <file.safetensors>]
 protocols: ${PROTOCOLS.join(', ')}
   lfw         LFW View 2, 10 folds, unsupervised χ² and cosine (threshold from the 9 training folds)
   lfw-restricted  LFW View 2, 10 folds, restricted: weighted χ² (linear SVM) and a kernel-SVM ensemble trained on the 9 training folds' pairs
   cfp-ff      CFP frontal–frontal, 10 folds        cfp-fp  CFP frontal–profile, 10 folds
   lfw-closed  LFW probe–gallery closed set (gallery 4,249 × 1, 3,143 probes): rank-1, rank-10
   lfw-open    LFW probe–gallery open set (gallery 596 × 1, 596 genuine + 9,491 impostor probes): DIR @ 1 % FAR
---data defaults to $DEEPFACE_DATASETS or ../shared/datasets; --out to $TMPDIR/deepface-ts-benchmark/<protocol>-<descriptor>-<align>.`;
+--align 2d|3d detects the face (SSD + 68 landmarks) and aligns it; --descriptor deepface uses --model (default: the
+model shipped with @deepface-ts/network). --data defaults to $DEEPFACE_DATASETS or ../shared/datasets; --out to $TMPDIR/deepface-ts-benchmark/<protocol>-<descriptor>-<align>.`;
 
 function oneOf<T extends string>(value: string, allowed: readonly T[], what: string): T {
   if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`unknown ${what} "${value}"; expected one of: ${allowed.join(', ')}`);
