@@ -1,14 +1,8 @@
+import { uniform } from '@deepface-ts/random';
 /** Identity-disjoint train / val / test split (30 % / 30 % / 40 % of identities), seeded. */
 export function splitIdentities(identities: Int32Array, seed: number): { train: number[]; val: number[]; test: number[] } {
   const ids = [...new Set(identities)].sort((a, b) => a - b);
-  let s = seed >>> 0;
-  const rand = () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rand = uniform(seed); // mulberry32, @deepface-ts/random
   for (let i = ids.length - 1; i > 0; i--) {
     const j = Math.floor(rand() * (i + 1));
     [ids[i], ids[j]] = [ids[j], ids[i]];

@@ -2,6 +2,7 @@
  * Seed expansion (web-scale §3.3, step 3–4): pick N random seed identities, retrieve the k
  * hyperplanes nearest to each seed's hyperplane by cosine, and take the union as DB2.
  */
+import { uniform } from '@deepface-ts/random';
 import { writeSfcManifest, type SfcRow } from '@deepface-ts/datasets';
 import { BootstrapError } from './errors';
 import type { NearestIndex } from './exact-index';
@@ -70,14 +71,7 @@ export async function expandSeeds(
 /** `count` distinct integers from [0, n), seeded (partial Fisher–Yates over a sparse map). */
 export function drawDistinct(n: number, count: number, seed: number): number[] {
   if (count > n) throw new BootstrapError(`cannot draw ${count} distinct seeds from ${n} rows`);
-  let s = seed >>> 0;
-  const rand = () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rand = uniform(seed); // mulberry32, @deepface-ts/random
   const swapped = new Map<number, number>();
   const out: number[] = [];
   for (let i = 0; i < count; i++) {

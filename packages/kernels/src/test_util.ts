@@ -1,19 +1,12 @@
 /** Helpers shared by the tests (not part of the public API). */
+import { uniform } from '@deepface-ts/random';
 import { expect } from 'vitest';
 
 /** Deterministic uniform values in [-1, 1), exactly representable in float32 (multiples of 2^-12). */
 export function seededValues(n: number, seed: number): Float32Array {
-  let s = seed >>> 0;
+  const rand = uniform(seed); // mulberry32
   const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    // mulberry32
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    const u = ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    out[i] = Math.round((u * 2 - 1) * 4096) / 4096;
-  }
+  for (let i = 0; i < n; i++) out[i] = Math.round((rand() * 2 - 1) * 4096) / 4096;
   return out;
 }
 
