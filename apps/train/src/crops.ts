@@ -10,8 +10,8 @@
  * A bad or faceless image is reported and skipped; the run goes on.
  */
 import { decodeImage } from '@deepface-ts/datasets';
-import type { DetectedFace, FaceDetector } from '@deepface-ts/detect';
-import { align2d, createFrontalizer, createTemplate } from '@deepface-ts/frontalize';
+import type { FaceDetector } from '@deepface-ts/detect';
+import { createFaceAligner } from '@deepface-ts/frontalize';
 import { resizeBilinear, type RgbImage } from '@deepface-ts/image';
 import { CropCacheBuilder, type CropCache } from '@deepface-ts/network';
 import { createProgress } from '@deepface-ts/progress';
@@ -30,13 +30,6 @@ export interface CropReport {
   failures: { path: string; reason: string }[];
 }
 
-/** The largest detected face (the subject of a portrait or a dataset crop). */
-export function largestFace(faces: DetectedFace[]): DetectedFace | undefined {
-  let best: DetectedFace | undefined;
-  for (const f of faces) if (!best || f.box.width * f.box.height > best.box.width * best.box.height) best = f;
-  return best;
-}
-
 export function centreCrop(image: RgbImage<Uint8Array>, size: number): RgbImage<Uint8Array> {
   const side = Math.min(image.width, image.height);
   const x0 = Math.floor((image.width - side) / 2);
@@ -53,14 +46,12 @@ export interface Aligner {
 export function createAligner(align: Alignment, size: number, detector?: FaceDetector): Aligner {
   if (align === 'none') return { align: async (image) => centreCrop(image, size) };
   if (!detector) throw new Error(`align '${align}' needs a face detector`);
-  const template = createTemplate({ size });
-  const frontalizer = createFrontalizer(template);
+  const aligner = createFaceAligner(detector, { mode: align, size, choose: 'largest' });
   return {
     async align(image, source) {
-      const face = largestFace(await detector.detect(image));
-      if (!face) throw new Error('no face found');
-      if (align === '3d') return frontalizer.frontalize(image, face.landmarks, { dtype: 'uint8', source }).image;
-      return (await align2d(image, face.landmarks, { template, detector, dtype: 'uint8', source })).image;
+      const crop = await aligner.align(image, source);
+      if (!crop) throw new Error('no face found');
+      return crop;
     },
   };
 }

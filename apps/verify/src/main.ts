@@ -14,6 +14,7 @@
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { decodeImage } from '@deepface-ts/datasets';
+import { chooseFace } from '@deepface-ts/frontalize';
 import { writeReport } from './report';
 import { cosine, createVerifier, type VerifiedFace } from './verifier';
 
@@ -22,10 +23,6 @@ function embeddedSamples(): string[] {
   const root = dirname(require.resolve('@deepface-ts/detect/package.json'));
   const faceApi = dirname(createRequire(join(root, 'package.json')).resolve('@vladmandic/face-api/package.json'));
   return [1, 2, 3, 4, 5, 6].map((i) => join(faceApi, 'demo', `sample${i}.jpg`));
-}
-
-function largest(faces: VerifiedFace[]): VerifiedFace | undefined {
-  return [...faces].sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height)[0];
 }
 
 async function main(): Promise<void> {
@@ -53,7 +50,7 @@ async function main(): Promise<void> {
     const faces: VerifiedFace[] = [];
     for (const photo of photos) {
       const found = await verifier.faces(await decodeImage(photo), photo);
-      const face = largest(found);
+      const face = chooseFace(found, 'largest', 0, 0); // the photo's subject
       if (!face) {
         console.error(`${photo}: no face found`);
         process.exit(1);

@@ -1,7 +1,7 @@
 /** A minimal RGB canvas and PNG writer (zlib from Node) for the scripts' plots. */
 import { renameSync, writeFileSync } from 'node:fs';
 import { deflateSync } from 'node:zlib';
-import { crc32 } from '../src/crc32';
+import { crc32 } from '@deepface-ts/crc32';
 
 export class Canvas {
   readonly data: Uint8Array;

@@ -1,6 +1,6 @@
 /** @deepface-ts/bootstrap — semantic bootstrapping: hyperplanes, nearest-hyperplane search, seed expansion, gallery. */
 export { BootstrapError, TornStoreError } from './errors';
-export { crc32 } from './crc32';
+export { crc32 } from '@deepface-ts/crc32';
 export { normalizeRows, quantizeRowsInt8, referenceTopK, recallAt, rowCount, type TopK } from './vectors';
 export {
   ExactIndex,

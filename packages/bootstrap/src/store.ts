@@ -22,7 +22,7 @@
  */
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { crc32 } from './crc32';
+import { crc32 } from '@deepface-ts/crc32';
 import { BootstrapError, TornStoreError } from './errors';
 import { normalizeRows, quantizeRowsInt8, rowCount, assertFinite } from './vectors';
 

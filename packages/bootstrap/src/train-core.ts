@@ -32,11 +32,15 @@ export interface TrainBatchTask {
 }
 
 export interface TrainBatchResult {
+  /** Identity of each row of w. */
   identities: Int32Array;
+  /** Hyperplane weights, identities × dim. */
   w: Float32Array;
   b: Float32Array;
+  /** Solver passes per identity, and whether it met its tolerance. */
   iterations: Int32Array;
   converged: Uint8Array;
+  /** Positives per identity. */
   positives: Int32Array;
 }
 

@@ -41,19 +41,9 @@ export interface TrainHyperplanesOptions {
   names?: string[];
 }
 
-export interface Hyperplanes {
+/** The trained hyperplanes: the batch result's columns (rows in the order of `options.identities`), plus the dimension and wall-clock seconds. */
+export interface Hyperplanes extends TrainBatchResult {
   dim: number;
-  /** Identity of each row of w, in the order of `options.identities`. */
-  identities: Int32Array;
-  /** Hyperplane weights, identities × dim. */
-  w: Float32Array;
-  b: Float32Array;
-  /** Solver passes per identity, and whether it met its tolerance. */
-  iterations: Int32Array;
-  converged: Uint8Array;
-  /** Positives per identity. */
-  positives: Int32Array;
-  /** Wall-clock seconds. */
   seconds: number;
 }
 

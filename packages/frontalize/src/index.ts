@@ -24,3 +24,4 @@ export {
 export { syntheticFace } from './synthetic-face.js';
 export { createTemplate, rasterizeTriangles, triangleNormal, type FaceBox, type FrontalTemplate, type TemplateOptions } from './template.js';
 export { warpAffine, type BorderMode, type PixelType, type WarpOptions } from './warp.js';
+export { chooseFace, createFaceAligner, type FaceAligner, type FaceChoice, type FaceFinder, type FoundFace } from './face-aligner.js';

@@ -13,7 +13,7 @@
  */
 import type { Image } from '@deepface-ts/image';
 import type { InputMode } from './config';
-import { crc32 } from './crc32';
+import { crc32 } from '@deepface-ts/crc32';
 import { cropToInput } from './input';
 import type { ExampleSource } from './train';
 

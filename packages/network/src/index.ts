@@ -7,7 +7,6 @@
  */
 export * from './config';
 export * from './float16';
-export * from './crc32';
 export * from './weights_file';
 export * from './representation';
 export * from './input';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { deepFaceConfig, parameterSpecs } from './config';
-import { crc32 } from './crc32';
+import { crc32 } from '@deepface-ts/crc32';
 import { decodeWeightsFile, encodeWeightsFile, loadWeightsFile, saveWeightsFile, WeightsFileError } from './weights_file';
 
 // A tiny network so the tests stay fast: 24×24 input, small kernels, F7 = 8, K = 3.

@@ -17,7 +17,7 @@
  * file raises a clear error and never yields a half-loaded model.
  */
 import { validateConfig, parameterSpecs, type NetworkConfig } from './config';
-import { crc32 } from './crc32';
+import { crc32 } from '@deepface-ts/crc32';
 import { decodeFloat16, encodeFloat16 } from './float16';
 
 export const WEIGHTS_FORMAT = 'deepface-ts/weights@1';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { crc32 } from './crc32';
+import { crc32 } from './index';
 
 /** Plain bitwise CRC-32, the reference. */
 function crc32Bitwise(bytes: Uint8Array): number {

@@ -1,0 +1,43 @@
+import type { RgbImage } from '@deepface-ts/image';
+import { describe, expect, it } from 'vitest';
+import { chooseFace, createFaceAligner, type FaceFinder, type FoundFace } from './face-aligner';
+import { createFrontalizer } from './frontalize';
+import { syntheticFace } from './synthetic-face';
+import { createTemplate } from './template';
+import { cameraFromRotation, projectWith, rotation } from './test-utils';
+
+const box = (x: number, y: number, width: number, height: number) => ({ x, y, width, height });
+
+describe('chooseFace', () => {
+  const faces: FoundFace[] = [
+    { box: box(0, 0, 50, 50), landmarks: [] },
+    { box: box(80, 80, 40, 40), landmarks: [] },
+    { box: box(150, 10, 60, 60), landmarks: [] },
+  ];
+  it('picks the largest box, or the one whose centre is nearest the image centre', () => {
+    expect(chooseFace(faces, 'largest', 200, 200)).toBe(faces[2]);
+    expect(chooseFace(faces, 'nearest-centre', 200, 200)).toBe(faces[1]); // centre (100, 100)
+    expect(chooseFace([], 'largest', 200, 200)).toBeUndefined();
+  });
+});
+
+describe('createFaceAligner', () => {
+  const size = 64;
+  const truth = projectWith(cameraFromRotation(rotation(15, 0, 5), 40, 100, 100), syntheticFace());
+  const image: RgbImage<Uint8Array> = { width: 200, height: 200, channels: 3, data: Uint8Array.from({ length: 200 * 200 * 3 }, (_, i) => (i * 13) % 251) };
+  const finder = (faces: FoundFace[]): FaceFinder => ({ detect: async () => faces, landmarks: async () => Float32Array.from(truth) });
+
+  it('3d: gives the same crop as frontalizing the chosen face directly', async () => {
+    const aligner = createFaceAligner(finder([{ box: box(5, 5, 10, 10), landmarks: truth }, { box: box(40, 40, 120, 120), landmarks: truth }]), { mode: '3d', size });
+    const crop = await aligner.align(image, 'test');
+    const direct = createFrontalizer(createTemplate({ size })).frontalize(image, truth, { dtype: 'uint8' }).image;
+    expect(crop!.width).toBe(size);
+    expect(Array.from(crop!.data)).toEqual(Array.from(direct.data));
+  });
+
+  it('2d: gives a size×size uint8 crop; no face gives undefined', async () => {
+    const crop = await createFaceAligner(finder([{ box: box(40, 40, 120, 120), landmarks: truth }]), { mode: '2d', size }).align(image);
+    expect([crop!.width, crop!.height, crop!.data.constructor.name]).toEqual([size, size, 'Uint8Array']);
+    expect(await createFaceAligner(finder([]), { mode: '3d', size }).align(image)).toBeUndefined();
+  });
+});
