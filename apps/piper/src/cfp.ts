@@ -2,21 +2,28 @@
  * CFP as a PIPER dataset: instances = the 7,000 CFP images (500 people × 10 frontal + 4 profile).
  * Parts:
  *   global  (fires on every image): appearance descriptor of the whole image (hair, clothes, background);
- *   face    (fires on frontal views): descriptor of the face box from CFP's 30 fiducials;
- *   profile (fires on profile views): the same on profile views.
- * The face box comes from the dataset's fiducials, not from our detector: packages/detect has no model
- * available offline here, so "fires" means "a frontal view with fiducials", not "detection succeeded".
+ *   face    (fires when our detector finds a face with score ≥ FACE_MIN_SCORE and 3D
+ *           frontalization fits it within FACE_MAX_YAW): descriptor of the frontalized crop;
+ *   profile (fires on profile views): descriptor of the face box from CFP's 30 fiducials.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { decodeImage, loadCfp, type CfpImage } from '@deepface-ts/datasets';
+import { chooseFace, createFrontalizer, createTemplate } from '@deepface-ts/frontalize';
+import { createFaceDetector, type FaceDetector } from '@deepface-ts/detect';
 import type { RgbImage } from '@deepface-ts/image';
 import { appearanceDescriptor, descriptorLength, type CropBox } from '@deepface-ts/piper';
 import { createProgress } from '@deepface-ts/progress';
 
 export const CFP_PARTS = ['global', 'face', 'profile'] as const;
-const DESCRIPTOR_VERSION = 'v2-global64-2lvl-face80-3lvl-grad8';
+const DESCRIPTOR_VERSION = 'v3-global64-2lvl-face80-3lvl-grad8-lbppkg-detect3d-s0.8-y45';
+/** The face part fires only on confident detections… */
+export const FACE_MIN_SCORE = 0.8;
+/** …whose frontalization camera is within this yaw (degrees): beyond it most of the crop is mirrored. */
+export const FACE_MAX_YAW = 45;
+/** Frontalized crop side: the face descriptor's own resolution. */
+const FACE_CROP = 80;
 /** Whole image: colour matters (hair, clothes, background), coarse layout. */
 const GLOBAL_DESCRIPTOR = { width: 64, height: 64, levels: 2, gradientGrid: 4 };
 /** Face / profile crops: finer texture grid (LBP and gradients on 4×4 and 8×8 cells), as in LBP face descriptors. */
@@ -119,18 +126,30 @@ export async function cfpFeatures(dir: string, repoRoot: string, opts: { limitId
     return { name, d, X: new Float32Array(n * d), fires: new Uint8Array(n) };
   });
   const failures: { path: string; reason: string }[] = [];
-  const bar = createProgress({ label: 'CFP descriptors', total: n, unit: 'img', silent: opts.silent });
+  const detector: FaceDetector = await createFaceDetector();
+  const frontalizer = createFrontalizer(createTemplate({ size: FACE_CROP }));
+  const bar = createProgress({ label: 'CFP descriptors (detect + frontalize)', total: n, unit: 'img', silent: opts.silent });
   let kept = 0;
+  let faceFires = 0;
   for (const im of images) {
     try {
       const img = (await decodeImage(im.path)) as RgbImage<Uint8Array>;
-      const box = fiducialBox(cfp.fiducials(im));
       const j = kept;
       parts[0].X.set(appearanceDescriptor(img, undefined, GLOBAL_DESCRIPTOR), j * dGlobal);
       parts[0].fires[j] = 1;
-      const p = im.pose === 'frontal' ? 1 : 2;
-      parts[p].X.set(appearanceDescriptor(img, box, FACE_DESCRIPTOR), j * dFace);
-      parts[p].fires[j] = 1;
+      const face = chooseFace(await detector.detect(img), 'largest', img.width, img.height);
+      if (face && face.score >= FACE_MIN_SCORE) {
+        const front = frontalizer.frontalize(img, face.landmarks, { dtype: 'uint8', source: im.path });
+        if (Math.abs(front.pose.yaw) <= FACE_MAX_YAW) {
+          parts[1].X.set(appearanceDescriptor(front.image as RgbImage<Uint8Array>, undefined, FACE_DESCRIPTOR), j * dFace);
+          parts[1].fires[j] = 1;
+          faceFires++;
+        }
+      }
+      if (im.pose === 'profile') {
+        parts[2].X.set(appearanceDescriptor(img, fiducialBox(cfp.fiducials(im)), FACE_DESCRIPTOR), j * dFace);
+        parts[2].fires[j] = 1;
+      }
       identities[j] = im.identity;
       pose.push(im.pose);
       paths.push(im.path);
@@ -140,7 +159,8 @@ export async function cfpFeatures(dir: string, repoRoot: string, opts: { limitId
     }
     bar.tick();
   }
-  bar.done(`${kept} images, ${failures.length} failed`);
+  detector.dispose();
+  bar.done(`${kept} images, face part fired on ${faceFires}, ${failures.length} failed`);
   const out: CfpFeatures = {
     identities: identities.slice(0, kept),
     pose,

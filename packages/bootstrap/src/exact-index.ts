@@ -5,11 +5,11 @@
  * so cosine = dot product. Rows are stored contiguously in chunks, as float32 and/or int8
  * with one scale per row, and scanned block by block: a matrix–vector product fused with a
  * bounded min-heap (k = 1000 over 10⁶ touches the heap only for the few rows above its
- * root). Two scorers share this layout: 'wasm' (csrc/topk.c, WASM SIMD) and 'js' (the plain
- * loops, the baseline and a fallback).
+ * root). Two scorers share this layout: 'wasm' (@deepface-ts/kernels/topk, WASM SIMD) and
+ * 'js' (the plain loops, the baseline and a fallback).
  */
+import { TOPK_BLOCK_ROWS, TopkWasm } from '@deepface-ts/kernels/topk';
 import { BootstrapError } from './errors';
-import { TopkWasm } from './topk-wasm';
 import { RANGE_FIELDS, SearchThreads } from './search-threads';
 import { normalizeRows, quantizeRowsInt8, rowCount, type TopK } from './vectors';
 
@@ -96,13 +96,13 @@ export class ExactIndex implements NearestIndex {
       this.wasm = new TopkWasm();
       this.qPtr = this.wasm.alloc(this.stride * 4);
       this.q16Ptr = this.wasm.alloc(this.stride * 2);
-      this.scratchPtr = this.wasm.alloc(1024 * 4); // BLOCK_ROWS in csrc/topk.c
+      this.scratchPtr = this.wasm.alloc(TOPK_BLOCK_ROWS * 4);
     }
     this.threads = this.wasm ? Math.max(1, Math.floor(options.threads ?? 1)) : 1;
     if (this.threads > 1) {
       this.helpers = new SearchThreads(this.wasm!, this.threads - 1);
       for (let h = 0; h < this.threads - 1; h++) {
-        this.helperBufs.push({ scratch: this.wasm!.alloc(1024 * 4), hs: 0, hi: 0, cap: 0, table: 0, ranges: 0, tableCap: 0 });
+        this.helperBufs.push({ scratch: this.wasm!.alloc(TOPK_BLOCK_ROWS * 4), hs: 0, hi: 0, cap: 0, table: 0, ranges: 0, tableCap: 0 });
       }
     }
   }

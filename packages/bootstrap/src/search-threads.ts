@@ -4,10 +4,11 @@
  *
  * Synchronous by design (search stays a plain function call): jobs are handed over through
  * a SharedArrayBuffer with Atomics.notify / Atomics.wait, no message round trips. The
- * worker source is an inline script (eval), so no worker file has to be found on disk.
+ * worker source is an inline script (eval), so no worker file has to be found on disk. Each
+ * helper instantiates the top-k module (@deepface-ts/kernels/topk) on the index's shared memory.
  */
 import { Worker } from 'node:worker_threads';
-import { wasmModule, type TopkWasm } from './topk-wasm';
+import { topkWasmModule, type TopkWasm } from '@deepface-ts/kernels/topk';
 
 /** Float64 slots of one helper's job block. */
 const P_PRECISION = 0;
@@ -75,7 +76,9 @@ export class SearchThreads {
   constructor(wasm: TopkWasm, readonly helpers: number) {
     this.control = new Int32Array(new SharedArrayBuffer(helpers * 2 * 4));
     this.params = new Float64Array(new SharedArrayBuffer(helpers * P_SIZE * 8));
-    const module = wasmModule();
+    // The compiled module travels in workerData (structured clone shares it, no recompile),
+    // so workers need no path to the kernels package.
+    const module = topkWasmModule();
     for (let slot = 0; slot < helpers; slot++) {
       const worker = new Worker(WORKER_SOURCE, {
         eval: true,

@@ -1,7 +1,9 @@
 /**
- * Plain-JS vector helpers and the reference implementations the WASM paths are tested
- * against: row normalisation (keeping the norms), per-row int8 quantisation, exact top-k.
+ * Plain-JS vector helpers: row normalisation (keeping the norms), and argument-checked
+ * forms of the top-k kernel's plain-JS twins (per-row int8 quantisation, exact top-k),
+ * which live beside the kernel in @deepface-ts/kernels/topk.
  */
+import { quantizeRowsInt8 as quantizeRows, referenceTopK as kernelsReferenceTopK, type TopK } from '@deepface-ts/kernels/topk';
 import { BootstrapError } from './errors';
 
 /** Validates a row-major n×dim matrix and returns n. `what` names it in errors. */
@@ -44,62 +46,24 @@ export function normalizeRows(matrix: Float32Array, dim: number, out: Float32Arr
 
 /**
  * Per-row symmetric int8 quantisation: scale = max|x| / 127, q = round(x / scale), so
- * x ≈ q·scale with error ≤ scale/2 per entry. The reference for csrc quantize_rows_i8.
+ * x ≈ q·scale with error ≤ scale/2 per entry. The scheme of the top-k kernel's
+ * quantize_rows_i8, whose JS twin (in @deepface-ts/kernels/topk) this validates and calls.
  */
-export function quantizeRowsInt8(
-  matrix: Float32Array,
-  dim: number,
-  out: Int8Array = new Int8Array(matrix.length),
-  scales: Float32Array = new Float32Array(matrix.length / dim),
-): { values: Int8Array; scales: Float32Array } {
-  const n = rowCount(matrix, dim);
-  for (let r = 0; r < n; r++) {
-    const o = r * dim;
-    let mx = 0;
-    for (let j = 0; j < dim; j++) mx = Math.max(mx, Math.abs(matrix[o + j]));
-    // Math.fround: the C side computes the scale and its inverse in float32.
-    scales[r] = Math.fround(mx / 127);
-    const inv = mx > 0 ? Math.fround(127 / mx) : 0;
-    for (let j = 0; j < dim; j++) {
-      const v = Math.fround(matrix[o + j] * inv);
-      const q = Math.sign(v) * Math.floor(Math.fround(Math.abs(v) + 0.5));
-      out[o + j] = Math.max(-127, Math.min(127, q));
-    }
-  }
-  return { values: out, scales };
-}
+export const quantizeRowsInt8: typeof quantizeRows = (matrix, dim, out, scales) => {
+  rowCount(matrix, dim);
+  return quantizeRows(matrix, dim, out, scales);
+};
 
-export interface TopK {
-  /** Row numbers, best first. */
-  ids: Int32Array;
-  /** Cosine scores, best first. */
-  scores: Float32Array;
-}
+export type { TopK };
 
 /**
- * The plain-JS reference: scores every row with a float64 dot product, sorts, keeps k.
- * Ties go to the lower row number. O(n·dim + n log n); the baseline in the benchmark.
+ * The plain-JS reference (@deepface-ts/kernels/topk): scores every row with a float64 dot
+ * product, sorts, keeps k. Ties go to the lower row number. The baseline in the benchmark.
  */
-export function referenceTopK(unitRows: Float32Array, dim: number, query: Float32Array, k: number): TopK {
-  const n = rowCount(unitRows, dim, 'unitRows');
-  const scores = new Float64Array(n);
-  for (let r = 0; r < n; r++) {
-    const o = r * dim;
-    let s = 0;
-    for (let j = 0; j < dim; j++) s += unitRows[o + j] * query[j];
-    scores[r] = s;
-  }
-  const order = Array.from({ length: n }, (_, i) => i);
-  order.sort((a, b) => scores[b] - scores[a] || a - b);
-  const m = Math.min(k, n);
-  const ids = new Int32Array(m);
-  const out = new Float32Array(m);
-  for (let i = 0; i < m; i++) {
-    ids[i] = order[i];
-    out[i] = scores[order[i]];
-  }
-  return { ids, scores: out };
-}
+export const referenceTopK: typeof kernelsReferenceTopK = (unitRows, dim, query, k) => {
+  rowCount(unitRows, dim, 'unitRows');
+  return kernelsReferenceTopK(unitRows, dim, query, k);
+};
 
 /** Fraction of `exact` ids found in `approx` (recall@k). */
 export function recallAt(exact: ArrayLike<number>, approx: ArrayLike<number>): number {

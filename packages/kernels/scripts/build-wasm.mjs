@@ -1,27 +1,31 @@
 #!/usr/bin/env node
-// Compiles csrc/*.c into dist/deepface-kernels.wasm with Debian's clang + wasm-ld.
-// Run by `pnpm build` after tsup (tsup cleans dist/), and by the vitest global setup.
+// Compiles csrc/*.c with Debian's clang + wasm-ld into two kinds of module:
 //
-// The module shares the tfjs wasm backend's memory (--import-memory), so it must not
-// place anything in that memory on its own: the build fails if the module has a data
-// section (static data) or if it grows memory.
+// - `dist`: csrc/kernels.c → dist/deepface-kernels.wasm, loaded into the tfjs wasm backend's
+//   memory. Run by `pnpm build` after tsup (tsup cleans dist/), and by the vitest global setup.
+//   The module shares the tfjs wasm backend's memory (--import-memory), so it must not
+//   place anything in that memory on its own: the build fails if the module has a data
+//   section (static data) or if it grows memory.
+// - `src`: csrc/topk.c → src/topk/topk-wasm.generated.ts, base64 embedded so the module
+//   travels inside the JS bundle (no file lookups at run time, ESM and CJS alike). Run by
+//   `pnpm build` before tsup, which bundles it. Its memory is created by the caller, so it may
+//   keep a stack and data of its own.
+//
+// Usage: node scripts/build-wasm.mjs [src|dist] [--if-stale] [--force]; no target builds both.
+// `embedWasm` is exported for @deepface-ts/bootstrap, which embeds its csrc/svm.c the same
+// way: one copy of the flags and of the staleness rule.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync, renameSync, statSync, existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import {
+  mkdirSync, mkdtempSync, readFileSync, realpathSync, renameSync, rmSync, statSync, existsSync, writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 const sourceDir = join(packageRoot, 'csrc');
 const outFile = join(packageRoot, 'dist', 'deepface-kernels.wasm');
 const clang = process.env.CLANG ?? 'clang';
-
-const sources = readdirSync(sourceDir).filter((f) => f.endsWith('.c')).map((f) => join(sourceDir, f));
-
-if (process.argv.includes('--if-stale') && existsSync(outFile)) {
-  const built = statSync(outFile).mtimeMs;
-  const newest = Math.max(...sources.map((f) => statSync(f).mtimeMs), statSync(fileURLToPath(import.meta.url)).mtimeMs);
-  if (built >= newest) process.exit(0);
-}
 
 const flags = [
   '--target=wasm32',
@@ -38,51 +42,120 @@ const flags = [
   '-Wl,--strip-debug',
 ];
 
-function fail(message) {
-  console.error(`[build-wasm] ${message}`);
-  process.exit(1);
-}
+class BuildError extends Error {}
 
-try {
-  execFileSync(clang, ['--version'], { stdio: 'ignore' });
-} catch {
-  fail(
-    `cannot run '${clang}'. Building @deepface-ts/kernels needs clang and wasm-ld with the wasm32 target ` +
-      `(Debian/Ubuntu: apt-get install clang lld). Set CLANG=/path/to/clang to use another one.`,
-  );
-}
-
-mkdirSync(dirname(outFile), { recursive: true });
-const tmpFile = `${outFile}.${process.pid}.tmp`;
-try {
-  execFileSync(clang, [...flags, '-o', tmpFile, ...sources], { stdio: ['ignore', 'inherit', 'pipe'] });
-} catch (error) {
-  const stderr = error.stderr?.toString() ?? '';
-  if (/wasm-ld|unable to execute command|linker.*not found/i.test(stderr) && !/error:.*\.c:/.test(stderr)) {
-    fail(`linking failed; is wasm-ld installed (Debian: apt-get install lld)?\n${stderr}`);
-  }
-  fail(`compiling ${sources.join(', ')} failed:\n${stderr}`);
-}
-
-// Walk the module's sections: id 11 is data, id 5 is memory (a module of its own).
-const bytes = readFileSync(tmpFile);
-let offset = 8;
-function readU32() {
-  let result = 0;
-  let shift = 0;
-  for (;;) {
-    const byte = bytes[offset++];
-    result |= (byte & 0x7f) << shift;
-    if ((byte & 0x80) === 0) return result >>> 0;
-    shift += 7;
+function requireClang() {
+  try {
+    execFileSync(clang, ['--version'], { stdio: 'ignore' });
+  } catch {
+    throw new BuildError(
+      `cannot run '${clang}'. Building WASM needs clang and wasm-ld with the wasm32 target ` +
+        `(Debian/Ubuntu: apt-get install clang lld). Set CLANG=/path/to/clang to use another one.`,
+    );
   }
 }
-while (offset < bytes.length) {
-  const id = bytes[offset++];
-  const size = readU32();
-  if (id === 11 || id === 12) fail('the module has static data; it would overwrite the tfjs wasm heap. Keep csrc/ free of initialized globals and string constants.');
-  if (id === 5) fail('the module defines its own memory; it must import the tfjs backend memory (--import-memory).');
-  offset += size;
+
+/**
+ * Compiles one C file to WASM SIMD and writes it, base64, as `export const <exportName>` into
+ * `target`. The module imports its memory (up to 4 GiB) and exports __heap_base, where the
+ * caller's allocations may start. `shared`: a shared memory, for modules that threads run
+ * on the same memory. Skips the compile when `target` is newer than `source` (unless
+ * `force`): the generated file is committed, and clang may be absent on a machine that
+ * only builds the TS.
+ */
+export function embedWasm(source, target, exportName, { shared = false, force = false } = {}) {
+  if (existsSync(target) && statSync(target).mtimeMs >= statSync(source).mtimeMs && !force) {
+    console.log(`${source} is up to date`);
+    return;
+  }
+  requireClang();
+  const work = mkdtempSync(join(tmpdir(), 'deepface-wasm-'));
+  try {
+    const out = join(work, 'module.wasm');
+    execFileSync(
+      clang,
+      [
+        '--target=wasm32', '-msimd128', '-mnontrapping-fptoint', '-O3', '-nostdlib', '-ffreestanding',
+        ...(shared ? ['-matomics', '-mbulk-memory', '-Wl,--shared-memory'] : []),
+        '-Wl,--no-entry', '-Wl,--import-memory', '-Wl,--max-memory=4294967296', '-Wl,--export=__heap_base', '-Wl,--stack-first',
+        '-Wl,-z,stack-size=65536',
+        '-o', out, source,
+      ],
+      { stdio: 'inherit' },
+    );
+    const b64 = readFileSync(out).toString('base64');
+    const tmp = `${target}.tmp`;
+    writeFileSync(
+      tmp,
+      `// Generated by scripts/build-wasm.mjs from csrc/${basename(source)} — do not edit.\nexport const ${exportName} =\n  '${b64}';\n`,
+    );
+    renameSync(tmp, target);
+    console.log(`built ${basename(source)} → ${basename(target)} (${Math.round((b64.length * 3) / 4)} bytes of wasm)`);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
 }
-renameSync(tmpFile, outFile);
-console.log(`[build-wasm] ${outFile} (${bytes.length} bytes)`);
+
+function buildKernelsWasm(ifStale) {
+  const sources = [join(sourceDir, 'kernels.c')];
+  if (ifStale && existsSync(outFile)) {
+    const built = statSync(outFile).mtimeMs;
+    const newest = Math.max(...sources.map((f) => statSync(f).mtimeMs), statSync(fileURLToPath(import.meta.url)).mtimeMs);
+    if (built >= newest) return;
+  }
+  requireClang();
+  mkdirSync(dirname(outFile), { recursive: true });
+  const tmpFile = `${outFile}.${process.pid}.tmp`;
+  try {
+    execFileSync(clang, [...flags, '-o', tmpFile, ...sources], { stdio: ['ignore', 'inherit', 'pipe'] });
+  } catch (error) {
+    const stderr = error.stderr?.toString() ?? '';
+    if (/wasm-ld|unable to execute command|linker.*not found/i.test(stderr) && !/error:.*\.c:/.test(stderr)) {
+      throw new BuildError(`linking failed; is wasm-ld installed (Debian: apt-get install lld)?\n${stderr}`);
+    }
+    throw new BuildError(`compiling ${sources.join(', ')} failed:\n${stderr}`);
+  }
+
+  // Walk the module's sections: id 11 is data, id 5 is memory (a module of its own).
+  const bytes = readFileSync(tmpFile);
+  let offset = 8;
+  function readU32() {
+    let result = 0;
+    let shift = 0;
+    for (;;) {
+      const byte = bytes[offset++];
+      result |= (byte & 0x7f) << shift;
+      if ((byte & 0x80) === 0) return result >>> 0;
+      shift += 7;
+    }
+  }
+  while (offset < bytes.length) {
+    const id = bytes[offset++];
+    const size = readU32();
+    if (id === 11 || id === 12) throw new BuildError('the module has static data; it would overwrite the tfjs wasm heap. Keep csrc/kernels.c free of initialized globals and string constants.');
+    if (id === 5) throw new BuildError('the module defines its own memory; it must import the tfjs backend memory (--import-memory).');
+    offset += size;
+  }
+  renameSync(tmpFile, outFile);
+  console.log(`[build-wasm] ${outFile} (${bytes.length} bytes)`);
+}
+
+const isMain = process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
+if (isMain) {
+  const target = process.argv.slice(2).find((a) => !a.startsWith('--'));
+  try {
+    if (target !== undefined && target !== 'src' && target !== 'dist') throw new BuildError(`unknown target '${target}' (expected src or dist)`);
+    if (target !== 'dist') {
+      // Top-k scans run on several threads over one memory (see src/topk/topk.ts): shared.
+      embedWasm(join(sourceDir, 'topk.c'), join(packageRoot, 'src', 'topk', 'topk-wasm.generated.ts'), 'topkWasmBase64', {
+        shared: true,
+        force: process.argv.includes('--force'),
+      });
+    }
+    if (target !== 'src') buildKernelsWasm(process.argv.includes('--if-stale'));
+  } catch (error) {
+    if (!(error instanceof BuildError)) throw error;
+    console.error(`[build-wasm] ${error.message}`);
+    process.exit(1);
+  }
+}

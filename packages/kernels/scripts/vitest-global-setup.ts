@@ -1,5 +1,6 @@
-// Tests run the TypeScript sources directly, but the WASM module must be compiled:
-// rebuild dist/deepface-kernels.wasm when csrc/ is newer than it.
+// Tests run the TypeScript sources directly, but the WASM modules must be compiled:
+// rebuild dist/deepface-kernels.wasm and src/topk/topk-wasm.generated.ts when their C
+// sources are newer than them.
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { LBP_BINS, lbpHistogramsFromGrey } from '@deepface-ts/lbp';
 import { appearanceDescriptor, cropResize, descriptorLength } from './descriptor';
 import { fitPca, projectPca } from './pca';
 import { createRandom } from './rng';
@@ -33,6 +34,33 @@ describe('appearanceDescriptor', () => {
     expect(a.reduce((s, v) => s + v * v, 0)).toBeCloseTo(1, 5);
     const dist = (p: Float32Array, q: Float32Array) => Math.sqrt(p.reduce((s, v, i) => s + (v - q[i]) ** 2, 0));
     expect(dist(a, b)).toBeLessThan(dist(a, c) / 2);
+  });
+});
+
+describe('appearanceDescriptor LBP blocks', () => {
+  it("are @deepface-ts/lbp's root-normalised cell histograms of the resampled grey crop, scaled by the one global norm", () => {
+    const rand = createRandom(9);
+    const im = img(40, 30, (x, y, c) => (x * 7 + y * 13 + c * 40 + rand() * 60) & 255);
+    const box = { x: 3, y: 2, width: 30, height: 24 };
+    const opts = { width: 32, height: 32, levels: 2, gradientGrid: 2 };
+    const d = appearanceDescriptor(im, box, opts);
+    const rgb = cropResize(im, box, 32, 32);
+    const grey = Float64Array.from({ length: 32 * 32 }, (_, i) => 0.299 * rgb[3 * i] + 0.587 * rgb[3 * i + 1] + 0.114 * rgb[3 * i + 2]);
+    // Layout: per level, per cell: 64 colour bins then 59 LBP bins.
+    const blocks: [Float32Array, Float32Array][] = [];
+    let o = 0;
+    for (const g of [1, 2]) {
+      const ref = lbpHistogramsFromGrey(grey, 32, 32, { grid: [g, g], normalize: true, sqrt: true });
+      for (let cell = 0; cell < g * g; cell++) {
+        o += 64;
+        blocks.push([d.subarray(o, o + LBP_BINS), ref.subarray(cell * LBP_BINS, (cell + 1) * LBP_BINS)]);
+        o += LBP_BINS;
+      }
+    }
+    const [d0, r0] = blocks[0]!;
+    const k = d0.reduce((s, v, i) => s + v * r0[i]!, 0) / r0.reduce((s, v) => s + v * v, 0); // the global L2 scale
+    expect(k).toBeGreaterThan(0);
+    for (const [got, ref] of blocks) for (let i = 0; i < LBP_BINS; i++) expect(got[i]).toBeCloseTo(ref[i]! * k, 6);
   });
 });
 

@@ -4,6 +4,7 @@
  * on a spatial pyramid, each block L1-normalised and square-rooted (Hellinger), the whole L2-normalised.
  */
 import type { RgbImage } from '@deepface-ts/image';
+import { LBP_BINS, lbpHistogramsFromGrey } from '@deepface-ts/lbp';
 import { PiperError } from './fusion';
 
 export interface CropBox {
@@ -80,18 +81,6 @@ export function cropResize(img: RgbImage<Uint8Array>, box: CropBox, w: number, h
   return out;
 }
 
-/** The 58 uniform 8-bit LBP patterns (≤ 2 transitions circularly) get bins 0..57; all others bin 58. */
-const UNIFORM_LBP = (() => {
-  const map = new Uint8Array(256);
-  let next = 0;
-  for (let p = 0; p < 256; p++) {
-    let transitions = 0;
-    for (let b = 0; b < 8; b++) if (((p >> b) & 1) !== ((p >> ((b + 1) % 8)) & 1)) transitions++;
-    map[p] = transitions <= 2 ? next++ : 58;
-  }
-  return map;
-})();
-
 function finishBlock(v: Float32Array, start: number, end: number): void {
   let s = 0;
   for (let i = start; i < end; i++) s += v[i];
@@ -105,7 +94,7 @@ export function descriptorLength(opts: DescriptorOptions = {}): number {
   let cells = 0;
   for (let l = 0; l < levels; l++) cells += 4 ** l;
   const gg = opts.gradientGrid ?? 4;
-  return cells * (64 + 59) + gg * gg * 9;
+  return cells * (64 + LBP_BINS) + gg * gg * 9;
 }
 
 /** Appearance descriptor of `box` (default: the whole image). */
@@ -115,12 +104,15 @@ export function appearanceDescriptor(img: RgbImage<Uint8Array>, box?: CropBox, o
   const levels = opts.levels ?? 2;
   const gg = opts.gradientGrid ?? 4;
   const rgb = cropResize(img, box ?? { x: 0, y: 0, width: img.width, height: img.height }, w, h);
-  const grey = new Float32Array(w * h);
+  const grey = new Float64Array(w * h);
   for (let i = 0; i < w * h; i++) grey[i] = 0.299 * rgb[3 * i] + 0.587 * rgb[3 * i + 1] + 0.114 * rgb[3 * i + 2];
   const out = new Float32Array(descriptorLength(opts));
   let o = 0;
   for (let l = 0; l < levels; l++) {
     const g = 2 ** l;
+    // Uniform LBP (8 neighbours, radius 1) from @deepface-ts/lbp on this level's g×g grid of
+    // the interior code map, each cell L1-normalised and square-rooted like the other blocks.
+    const lbp = lbpHistogramsFromGrey(grey, w, h, { grid: [g, g], radius: 1, normalize: true, sqrt: true });
     for (let cy = 0; cy < g; cy++) {
       for (let cx = 0; cx < g; cx++) {
         const x0 = Math.floor((cx * w) / g);
@@ -137,25 +129,8 @@ export function appearanceDescriptor(img: RgbImage<Uint8Array>, box?: CropBox, o
         }
         finishBlock(out, o, o + 64);
         o += 64;
-        // Uniform LBP (8 neighbours, radius 1) on the interior pixels of the cell.
-        for (let y = Math.max(1, y0); y < Math.min(h - 1, y1); y++) {
-          for (let x = Math.max(1, x0); x < Math.min(w - 1, x1); x++) {
-            const c = grey[y * w + x];
-            const i = y * w + x;
-            const code =
-              (grey[i - w - 1] >= c ? 1 : 0) |
-              (grey[i - w] >= c ? 2 : 0) |
-              (grey[i - w + 1] >= c ? 4 : 0) |
-              (grey[i + 1] >= c ? 8 : 0) |
-              (grey[i + w + 1] >= c ? 16 : 0) |
-              (grey[i + w] >= c ? 32 : 0) |
-              (grey[i + w - 1] >= c ? 64 : 0) |
-              (grey[i - 1] >= c ? 128 : 0);
-            out[o + UNIFORM_LBP[code]] += 1;
-          }
-        }
-        finishBlock(out, o, o + 59);
-        o += 59;
+        out.set(lbp.subarray((cy * g + cx) * LBP_BINS, (cy * g + cx + 1) * LBP_BINS), o);
+        o += LBP_BINS;
       }
     }
   }

@@ -2,8 +2,9 @@
 // WASM SIMD (float32 and int8 with per-row scales) fused with a bounded min-heap.
 //
 // Self-contained (no libc): the caller owns the memory (imported), lays out matrices,
-// queries, scratch and heap, and passes byte offsets. Kept dependency-free so it can
-// later move into @deepface-ts/kernels unchanged.
+// queries, scratch and heap, and passes byte offsets. A module of its own, not part of
+// kernels.c: that one lives in the tfjs wasm heap, while top-k needs a shared memory that
+// helper threads can scan too (scripts/build-wasm.mjs embeds it in src/topk/).
 #include <stdint.h>
 #include <wasm_simd128.h>
 

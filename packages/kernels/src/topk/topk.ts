@@ -1,20 +1,39 @@
 /**
- * The WASM SIMD top-k module (csrc/topk.c) with a grow-only arena in its memory.
+ * @deepface-ts/kernels/topk: exact top-k by dot product (cosine for unit rows) over up to
+ * ~10⁶ rows, the WASM SIMD module of csrc/topk.c with a grow-only arena in its memory.
+ * A subpath of its own so that importing it does not load tfjs.
  *
  * The memory is created here (the module imports it), shared, with a 4 GiB maximum so
  * 10⁶ × 256 float32 rows (1 GiB) plus int8 copies fit. Shared because (a) helper threads
- * scan parts of the same rows (search-threads.ts) and (b) a shared memory is reserved at
- * its maximum up front, so growing never copies (a non-shared one copied 1 GiB on growth).
+ * can scan parts of the same rows (instantiate `topkWasmModule()` in a worker on
+ * `memory`) and (b) a shared memory is reserved at its maximum up front, so growing never
+ * copies (a non-shared one copied 1 GiB on growth).
  * Allocations are 16-byte aligned byte offsets; views are re-created on every access since
  * each growth hands out a new, longer buffer object.
  */
 import { topkWasmBase64 } from './topk-wasm.generated';
-import { BootstrapError } from './errors';
 
-interface TopkExports {
+export { quantizeRowsInt8, referenceTopK, type TopK } from '../reference/topk';
+
+/**
+ * Rows scored per block before they are fed to the heap (BLOCK_ROWS in csrc/topk.c): a
+ * search's scratch must hold this many floats.
+ */
+export const TOPK_BLOCK_ROWS = 1024;
+
+/**
+ * The module's functions. Pointers are byte offsets into the memory; `dim` is the row stride
+ * in elements (a multiple of 4 for float32, of 16 for int8; pad rows with zeros). int8 scores
+ * are scale[r] · qscale · Σ m·q16, with the int8 query widened to int16 (`q16`). The search
+ * functions feed `rows` rows, numbered from `firstId`, into the min-heap (`hs` scores, `hi` ids,
+ * capacity k, `size` entries so far) and return its new size: call them once per chunk.
+ */
+export interface TopkExports {
   __heap_base: WebAssembly.Global;
   scores_f32(m: number, rows: number, dim: number, q: number, out: number): void;
   scores_i8(m: number, rows: number, dim: number, q16: number, scale: number, qscale: number, out: number): void;
+  /** Feeds `n` scores (ids from `firstId`) into the heap; what the search functions do per block. */
+  heap_push_block(scores: number, n: number, firstId: number, hs: number, hi: number, size: number, k: number): number;
   search_f32(
     m: number, rows: number, dim: number, q: number, firstId: number, scratch: number,
     hs: number, hi: number, size: number, k: number,
@@ -30,7 +49,8 @@ const PAGE = 65536;
 const MAX_PAGES = 65536; // 4 GiB, the wasm32 limit
 
 let compiled: WebAssembly.Module | undefined;
-export function wasmModule(): WebAssembly.Module {
+/** The compiled module, once per thread; workers can receive it in a message or workerData. */
+export function topkWasmModule(): WebAssembly.Module {
   if (!compiled) {
     const bytes = Buffer.from(topkWasmBase64, 'base64');
     compiled = new WebAssembly.Module(bytes);
@@ -38,7 +58,7 @@ export function wasmModule(): WebAssembly.Module {
   return compiled;
 }
 
-/** One instance = one memory. Each ExactIndex owns one. */
+/** One instance = one memory (e.g. one per index); threads scan it through further instances of the module. */
 export class TopkWasm {
   readonly memory: WebAssembly.Memory;
   readonly exports: TopkExports;
@@ -50,7 +70,7 @@ export class TopkWasm {
       maximum: MAX_PAGES,
       shared: true,
     });
-    const instance = new WebAssembly.Instance(wasmModule(), { env: { memory: this.memory } });
+    const instance = new WebAssembly.Instance(topkWasmModule(), { env: { memory: this.memory } });
     this.exports = instance.exports as unknown as TopkExports;
     this.top = align16(Number(this.exports.__heap_base.value));
   }
@@ -65,9 +85,7 @@ export class TopkWasm {
     const ptr = this.top;
     const end = align16(ptr + bytes);
     if (end > MAX_PAGES * PAGE) {
-      throw new BootstrapError(
-        `WASM memory exhausted: ${end} bytes needed, the wasm32 limit is 4 GiB; shard the index or use the LanceDB engine`,
-      );
+      throw new RangeError(`WASM memory exhausted: ${end} bytes needed, the wasm32 limit is 4 GiB; spread the rows over several TopkWasm instances`);
     }
     const have = this.memory.buffer.byteLength;
     if (end > have) {
