@@ -14,7 +14,7 @@ describe('parseBenchmarkArgs', () => {
   });
   it('clear errors for what a new user may type', () => {
     expect(() => parseBenchmarkArgs([], env)).toThrow(UsageError);
-    expect(() => parseBenchmarkArgs(['lfw2'], env)).toThrow(/unknown protocol "lfw2"; expected one of: lfw, lfw-restricted, cfp-ff, cfp-fp, lfw-closed, lfw-open/);
+    expect(() => parseBenchmarkArgs(['lfw2'], env)).toThrow(/unknown protocol "lfw2"; expected one of: lfw, lfw-restricted, lfw-unrestricted, cfp-ff, cfp-fp, lfw-closed, lfw-open, ytf/);
     expect(() => parseBenchmarkArgs(['lfw', '--descriptor', 'sift'], env)).toThrow(/unknown descriptor "sift"/);
     expect(() => parseBenchmarkArgs(['lfw', '--align', '4d'], env)).toThrow(/unknown --align "4d"; expected one of: none, 2d, 3d/);
     expect(() => parseBenchmarkArgs(['lfw', '--seed', 'x'], env)).toThrow(/--seed must be a non-negative integer/);

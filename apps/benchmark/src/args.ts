@@ -2,9 +2,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
-export const PROTOCOLS = ['lfw', 'lfw-restricted', 'cfp-ff', 'cfp-fp', 'lfw-closed', 'lfw-open'] as const;
+export const PROTOCOLS = ['lfw', 'lfw-restricted', 'lfw-unrestricted', 'cfp-ff', 'cfp-fp', 'lfw-closed', 'lfw-open', 'ytf'] as const;
 export type Protocol = (typeof PROTOCOLS)[number];
-export const DESCRIPTORS = ['lbp', 'deepface'] as const;
+export const DESCRIPTORS = ['lbp', 'deepface', 'faceapi'] as const;
 export type DescriptorName = (typeof DESCRIPTORS)[number];
 export const ALIGNS = ['none', '2d', '3d'] as const;
 export type Align = (typeof ALIGNS)[number];
@@ -13,7 +13,7 @@ export interface BenchmarkArgs {
   protocol: Protocol;
   descriptor: DescriptorName;
   align: Align;
-  /** Folder holding lfw/ and cfp/ (or the dataset folder itself). */
+  /** Folder holding lfw/, cfp/ and ytf/ (or the dataset folder itself). */
   data: string;
   out: string;
   /** Descriptor cache folder, or null with --no-cache. */
@@ -29,16 +29,21 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-export const USAGE = `usage: pnpm benchmark <protocol> [--descriptor lbp|deepface] [--align none|2d|3d] [--data <dir>] [--out <dir>]
+export const USAGE = `usage: pnpm benchmark <protocol> [--descriptor lbp|deepface|faceapi] [--align none|2d|3d] [--data <dir>] [--out <dir>]
                       [--cache <dir> | --no-cache] [--seed <n>] [--workers <n>] [--model <file.safetensors>]
 protocols: ${PROTOCOLS.join(', ')}
   lfw         LFW View 2, 10 folds, unsupervised χ² and cosine (threshold from the 9 training folds)
   lfw-restricted  LFW View 2, 10 folds, restricted: weighted χ² (linear SVM) and a kernel-SVM ensemble trained on the 9 training folds' pairs
+  lfw-unrestricted  LFW View 2, 10 folds, unrestricted: weighted χ² trained on same/different-identity pairs of the 9 training
+              folds' images (threshold from those pairs), beside the restricted weighted χ²
   cfp-ff      CFP frontal–frontal, 10 folds        cfp-fp  CFP frontal–profile, 10 folds
   lfw-closed  LFW probe–gallery closed set (gallery 4,249 × 1, 3,143 probes): rank-1, rank-10
   lfw-open    LFW probe–gallery open set (gallery 596 × 1, 596 genuine + 9,491 impostor probes): DIR @ 1 % FAR
+  ytf         YouTube Faces, 10 splits of video pairs, each scored by the mean χ² / cosine of 50 frame pairs (frames cut
+              at their labelled face box); needs <data>/ytf/frame_images_DB/ and ytf/splits.txt: accuracy ± SE, AUC, EER
 --align 2d|3d detects the face (SSD + 68 landmarks) and aligns it; --descriptor deepface uses --model (default: the
-model shipped with @deepface-ts/network). --data defaults to $DEEPFACE_DATASETS or ../shared/datasets; --out to $TMPDIR/deepface-ts-benchmark/<protocol>-<descriptor>-<align>.`;
+model shipped with @deepface-ts/network); --descriptor faceapi is face-api's pretrained 128-D recognition net
+(@deepface-ts/detect) on the 150×150 crop, scored by cosine only (its values are signed: no χ²). --data defaults to $DEEPFACE_DATASETS or ../shared/datasets; --out to $TMPDIR/deepface-ts-benchmark/<protocol>-<descriptor>-<align>.`;
 
 function oneOf<T extends string>(value: string, allowed: readonly T[], what: string): T {
   if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`unknown ${what} "${value}"; expected one of: ${allowed.join(', ')}`);

@@ -5,6 +5,7 @@ import { initBackend } from '@deepface-ts/kernels';
 import { deepFaceConfig, DeepFaceModel, saveWeightsFile } from '@deepface-ts/network';
 import { describe, expect, it } from 'vitest';
 import { createDescriptor } from './describe';
+import { verify } from './verification';
 
 describe('--descriptor deepface', () => {
   it('gives unit-norm max-normalised F7 vectors at the model input size, keyed by the weights', async () => {
@@ -29,5 +30,32 @@ describe('--descriptor deepface', () => {
     expect(Array.from(d.describe(img, 'again'))).toEqual(Array.from(f));
 
     await expect(createDescriptor('deepface', { model: join(tmpdir(), 'no-such-model.safetensors') })).rejects.toThrow(/no-such-model\.safetensors: DeepFace model not found/);
+  });
+});
+
+describe('--descriptor faceapi', () => {
+  it("gives unit-norm 128-D vectors of face-api's recognition net on 150×150 crops, signed so scored by cosine only", async () => {
+    const d = await createDescriptor('faceapi');
+    expect(d).toMatchObject({ name: 'faceapi', inputSize: 150, dim: 128, signed: true });
+    expect(d.binsPerCell).toBeUndefined();
+    expect(d.version).toMatch(/^faceapi-/);
+    const image = (seed: number, size = 150) => ({ width: size, height: size, channels: 3 as const, data: Uint8Array.from({ length: size * size * 3 }, (_, i) => (i * seed + (i >> 7)) % 256) });
+    const f = d.describe(image(37), 'a.jpg');
+    expect(f).toHaveLength(128);
+    expect(Math.hypot(...f)).toBeCloseTo(1, 5);
+    expect(f.some((v) => v < 0)).toBe(true); // signed: χ² would be meaningless
+    expect(Array.from(d.describe(image(37), 'again'))).toEqual(Array.from(f));
+    const g = d.describe(image(11, 200), 'b.jpg'); // other content, other size (resized to 150)
+    expect(Math.hypot(...g)).toBeCloseTo(1, 5);
+    expect(f.reduce((s, v, i) => s + v * g[i]!, 0)).toBeLessThan(0.999);
+    expect(() => d.describe({ width: 150, height: 150, channels: 3, data: new Uint8Array(10) }, 'broken.jpg')).toThrow(/^broken\.jpg: data has 10 values/);
+
+    // Verification scores such a descriptor by cosine only.
+    const descriptors = new Map([['a', f], ['b', g], ['c', f]]);
+    const pairs = [1, 2].flatMap((fold) => [{ path1: 'a', path2: 'c', same: true, fold }, { path1: 'a', path2: 'b', same: false, fold }]);
+    const { metrics } = verify(pairs, descriptors, { chi2: !d.signed });
+    expect(metrics.map((m) => m.name)).toEqual(['cosine']);
+    expect(metrics[0]!.auc).toBe(1);
+    expect(verify(pairs, descriptors).metrics.map((m) => m.name)).toEqual(['χ²', 'cosine']);
   });
 });

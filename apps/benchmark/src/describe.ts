@@ -5,10 +5,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { createHash } from 'node:crypto';
-import { createFaceDetector } from '@deepface-ts/detect';
+import { createFaceDetector, createFaceRecognizer, DESCRIPTOR_SIZE, RECOGNITION_INPUT_SIZE } from '@deepface-ts/detect';
 import { initBackend, tf } from '@deepface-ts/kernels';
 import { cropToInput, decodeWeightsFile, DeepFaceModel, normaliseRepresentation } from '@deepface-ts/network';
-import { createProgress } from '@deepface-ts/progress';
+import { createProgress, type Progress } from '@deepface-ts/progress';
 import { createAligner, type Aligner } from './align';
 import type { Align, DescriptorName } from './args';
 import { DescriptorCache } from './cache';
@@ -17,6 +17,12 @@ import { DescriptorCache } from './cache';
 export interface CropSpec {
   fraction: number;
   size: number;
+  /**
+   * Where the face is, when it is not the image centre (video frames with a face box): the
+   * region of the decoded image that stands for the image (the raw crop is its centre square,
+   * alignment searches it). `key` names the rule in the cache key.
+   */
+  region?: { key: string; of(image: RgbImage<Uint8Array>, path: string): RgbImage<Uint8Array> };
 }
 
 export interface Descriptor {
@@ -28,6 +34,8 @@ export interface Descriptor {
   version: string;
   /** Histogram bins per cell, for protocols that work per cell (restricted LFW); absent for non-histogram descriptors. */
   binsPerCell?: number;
+  /** Values can be negative: χ² (made for histograms) does not apply, so verification and identification score by cosine only. */
+  signed?: boolean;
   describe(image: RgbImage, source: string): Float32Array;
 }
 
@@ -40,7 +48,35 @@ export async function createDescriptor(name: DescriptorName, options: { model?: 
       return { name, dim: lbpDescriptorLength(LBP_OPTIONS), version: 'lbp-r2-7x7-v1', binsPerCell: 59, describe: (img, source) => lbpDescriptor(img, LBP_OPTIONS, source) };
     case 'deepface':
       return deepFaceDescriptor(options.model ?? defaultModelPath());
+    case 'faceapi':
+      return faceApiDescriptor();
   }
+}
+
+/**
+ * face-api's pretrained 128-D face recognition net (dlib's ResNet, @deepface-ts/detect's
+ * createFaceRecognizer) on the 150×150 (aligned) crop, L2-normalised. Its values are signed,
+ * so only cosine applies (on unit vectors, cosine ranks pairs as Euclidean distance does).
+ */
+async function faceApiDescriptor(): Promise<Descriptor> {
+  const recognizer = await createFaceRecognizer({ backend: 'wasm' });
+  return {
+    name: 'faceapi',
+    inputSize: RECOGNITION_INPUT_SIZE,
+    dim: DESCRIPTOR_SIZE,
+    // The weights are those of @vladmandic/face-api 1.7.15 (pinned by @deepface-ts/detect).
+    version: 'faceapi-1.7.15-recognition-l2-v1',
+    signed: true,
+    describe(img, source) {
+      const d = recognizer.describeSync(img, source);
+      let ss = 0;
+      for (const v of d) ss += v * v;
+      const n = Math.sqrt(ss);
+      if (!(n > 0)) throw new Error(`${source}: face-api descriptor has zero norm`);
+      for (let i = 0; i < d.length; i++) d[i] /= n;
+      return d;
+    },
+  };
 }
 
 /** The model shipped with @deepface-ts/network. */
@@ -106,11 +142,20 @@ export interface DescribeResult {
  */
 export async function describeImages(
   paths: readonly string[],
-  options: { descriptor: Descriptor; align: Align; crop: CropSpec; cacheDir: string | null; workers: number; label: string },
+  options: {
+    descriptor: Descriptor;
+    align: Align;
+    crop: CropSpec;
+    cacheDir: string | null;
+    workers: number;
+    label: string;
+    /** A progress bar shared by several calls (ticked per new image; the caller ends it); else one of this call's own. */
+    progress?: Progress;
+  },
 ): Promise<DescribeResult> {
   const { descriptor, align, crop } = options;
   const t0 = performance.now();
-  const cache = await DescriptorCache.open(options.cacheDir, `${descriptor.version}-${align}-c${crop.fraction}-s${crop.size}`, descriptor.dim);
+  const cache = await DescriptorCache.open(options.cacheDir, `${descriptor.version}-${align}-c${crop.fraction}-s${crop.size}${crop.region ? `-${crop.region.key}` : ''}`, descriptor.dim);
   const descriptors = new Map<string, Float32Array>();
   const todo: string[] = [];
   for (const p of new Set(paths)) {
@@ -125,14 +170,15 @@ export async function describeImages(
     // Detection runs on the tfjs wasm backend (one thread); the aligner is made only when needed.
     const detector = align === 'none' ? undefined : await createFaceDetector();
     const aligner: Aligner | undefined = detector && align !== 'none' ? createAligner(align, crop.size, detector, (image) => centreCrop(image, crop)) : undefined;
-    const progress = createProgress({ label: options.label, total: todo.length, unit: 'img' });
+    const progress = options.progress ?? createProgress({ label: options.label, total: todo.length, unit: 'img' });
     let next = 0;
     let saving: Promise<void> = Promise.resolve();
     const worker = async () => {
       while (next < todo.length) {
         const path = todo[next++]!;
         try {
-          const image = await decodeImage(path);
+          const decoded = await decodeImage(path);
+          const image = crop.region ? crop.region.of(decoded, path) : decoded;
           let input = centreCrop(image, crop);
           if (aligner) {
             const result = await aligner.align(image, path);
@@ -152,7 +198,7 @@ export async function describeImages(
     await Promise.all(Array.from({ length: options.workers }, worker));
     await saving;
     detector?.dispose();
-    progress.done([failed.length ? `${failed.length} images failed` : '', unaligned ? `${unaligned} without a detected face (raw centre crop used)` : ''].filter(Boolean).join('; ') || undefined);
+    if (!options.progress) progress.done([failed.length ? `${failed.length} images failed` : '', unaligned ? `${unaligned} without a detected face (raw centre crop used)` : ''].filter(Boolean).join('; ') || undefined);
   }
   await cache.save();
   return { descriptors, failed, fromCache, unaligned, seconds: (performance.now() - t0) / 1000 };

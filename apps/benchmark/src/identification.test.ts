@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chiSquareDistance } from '@deepface-ts/metrics';
+import { chiSquareDistance, cosineSimilarity } from '@deepface-ts/metrics';
 import { closedSetLists, openSetLists, scoreMatrix, type Person } from './identification';
 
 // A synthetic people list shaped like LFW's: many people with one image, fewer with several.
@@ -45,7 +45,7 @@ describe('openSetLists', () => {
 });
 
 describe('scoreMatrix', () => {
-  it('equals −χ² entry by entry across probe blocks; a missing descriptor scores lowest', () => {
+  it('equals −χ² (or cosine) entry by entry across probe blocks; a missing descriptor scores lowest', () => {
     let s = 5;
     const rand = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
     const row = () => Float32Array.from({ length: 13 }, () => (rand() < 0.4 ? 0 : rand()));
@@ -59,5 +59,9 @@ describe('scoreMatrix', () => {
         else expect(m[i * 5 + j]).toBeCloseTo(-chiSquareDistance(Array.from(probes[i]!), Array.from(gallery[j]!)), 5);
       }
     }
+    // Cosine, for descriptors with signed values.
+    const c = scoreMatrix(probes, gallery, 'test', 'cosine');
+    expect(c[9 * 5]).toBeCloseTo(-3.4e38, -33);
+    for (const [i, j] of [[0, 0], [10, 4], [3, 2]] as const) expect(c[i * 5 + j]).toBeCloseTo(cosineSimilarity(probes[i]!, gallery[j]!), 6);
   });
 });

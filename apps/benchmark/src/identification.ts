@@ -1,5 +1,5 @@
 import { mulberry32, shuffleInPlace } from '@deepface-ts/datasets';
-import { chiSquareDistance } from '@deepface-ts/metrics';
+import { chiSquareDistance, cosineSimilarity } from '@deepface-ts/metrics';
 import { createProgress } from '@deepface-ts/progress';
 
 /** One LFW person: name and image count (images are numbered 1..count). */
@@ -101,12 +101,19 @@ export function openSetLists(
 const PROBE_BLOCK = 8;
 
 /**
- * Probe × gallery similarity (−χ²) matrix, row-major, with a progress bar over probes.
- * Same values as `-chiSquareDistance` (0/0 → 0), computed block-wise: the closed-set gallery
- * (4,249 × 2,891 floats, 49 MB) does not fit in cache, and streaming it once per probe made
- * the run memory-bound.
+ * Probe × gallery similarity matrix, row-major, with a progress bar over probes: −χ² (the
+ * default, for histograms and other non-negative features; same values as
+ * `-chiSquareDistance`, 0/0 → 0) or cosine (for signed features). Computed block-wise: the
+ * closed-set gallery (4,249 × 2,891 floats, 49 MB) does not fit in cache, and streaming it
+ * once per probe made the run memory-bound.
  */
-export function scoreMatrix(probes: readonly (Float32Array | undefined)[], gallery: readonly (Float32Array | undefined)[], label: string): Float32Array {
+export function scoreMatrix(
+  probes: readonly (Float32Array | undefined)[],
+  gallery: readonly (Float32Array | undefined)[],
+  label: string,
+  similarity: 'chi2' | 'cosine' = 'chi2',
+): Float32Array {
+  const score = similarity === 'cosine' ? cosineSimilarity : (a: Float32Array, b: Float32Array) => -chiSquareDistance(a, b);
   const P = probes.length;
   const G = gallery.length;
   const out = new Float32Array(P * G);
@@ -117,7 +124,7 @@ export function scoreMatrix(probes: readonly (Float32Array | undefined)[], galle
       const g = gallery[j];
       block.forEach((p, b) => {
         // An image that failed to decode matches nothing: the lowest possible score.
-        out[(p0 + b) * G + j] = p && g ? -chiSquareDistance(p, g) : -3.4e38;
+        out[(p0 + b) * G + j] = p && g ? score(p, g) : -3.4e38;
       });
     }
     progress.tick(block.length);

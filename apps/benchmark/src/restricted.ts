@@ -1,15 +1,13 @@
 import {
   accuracyAtThreshold,
-  auc,
+  bestThreshold,
   chiSquareTerms,
-  eer,
   kernelSvmScores,
-  meanStdErr,
   powerCpdKernel,
-  rocCurve,
   trainPrecomputedSvm,
   trainWeightedChiSquare,
   weightedChiSquareScores,
+  type FoldResult,
   type PairRepresentation,
 } from '@deepface-ts/metrics';
 import { mulberry32, shuffleInPlace } from '@deepface-ts/datasets';
@@ -21,7 +19,7 @@ import { createProgress } from '@deepface-ts/progress';
  * the 10 folds within minutes. (The weighted χ² SVM always uses every training pair.)
  */
 export const KERNEL_SVM_TRAIN_PAIRS = 2000;
-import type { MetricResult, VerificationPair } from './verification';
+import { metricResult, type MetricResult, type VerificationPair } from './verification';
 
 /**
  * Restricted LFW: only the training folds' labelled pairs are used for learning.
@@ -44,13 +42,12 @@ export async function restrictedMetrics(
   const kept = pairs.filter((p) => descriptors.has(p.path1) && descriptors.has(p.path2));
   const n = kept.length;
   const cells = dim / binsPerCell;
-  const terms = new Float32Array(n * dim);
+  const terms = chiSquareTermRows(kept, descriptors, dim);
   const perCellChi = new Float32Array(n * cells);
   const perCellHel = new Float32Array(n * cells);
   kept.forEach((p, i) => {
     const a = descriptors.get(p.path1)!;
     const b = descriptors.get(p.path2)!;
-    chiSquareTerms(a, b, terms, i * dim);
     for (let c = 0; c < cells; c++) {
       let chi = 0;
       let hel = 0;
@@ -66,8 +63,8 @@ export async function restrictedMetrics(
   const foldIds = [...new Set(kept.map((p) => p.fold))].sort((x, y) => x - y);
   const chiScores = new Float64Array(n);
   const ensScores = new Float64Array(n);
-  const chiAcc: number[] = [];
-  const ensAcc: number[] = [];
+  const chiFolds: FoldResult[] = [];
+  const ensFolds: FoldResult[] = [];
   const progress = createProgress({ label: 'restricted: train folds', total: foldIds.length, unit: 'fold' });
   for (const f of foldIds) {
     const trainIdx: number[] = [];
@@ -76,10 +73,9 @@ export async function restrictedMetrics(
     const trainLabels = trainIdx.map((i) => kept[i]!.same);
     const testLabels = testIdx.map((i) => kept[i]!.same);
 
-    const chiModel = trainWeightedChiSquare(gather(terms, dim, trainIdx), dim, trainLabels);
-    const sChi = weightedChiSquareScores(chiModel, gather(terms, dim, testIdx), dim);
-    testIdx.forEach((i, k) => (chiScores[i] = sChi[k]!));
-    chiAcc.push(accuracyAtThreshold(sChi, testLabels, 0));
+    const chi = weightedChiSquareFold(f, gather(terms, dim, trainIdx), trainLabels, gather(terms, dim, testIdx), testLabels, dim, 'sign');
+    testIdx.forEach((i, k) => (chiScores[i] = chi.scores[k]!));
+    chiFolds.push(chi.result);
 
     const reps = (idx: number[]) => [
       { rows: gather(perCellChi, cells, idx), d: cells, beta: 1 },
@@ -92,23 +88,43 @@ export async function restrictedMetrics(
     const model = await trainPrecomputedSvm(powerCpdKernel(trainReps, trainReps), kernelIdx.length, kernelIdx.map((i) => kept[i]!.same));
     const sEns = kernelSvmScores(model, powerCpdKernel(testReps, trainReps));
     testIdx.forEach((i, k) => (ensScores[i] = sEns[k]!));
-    ensAcc.push(accuracyAtThreshold(sEns, testLabels, 0));
-    progress.tick(1, `weighted χ² ${chiAcc.at(-1)!.toFixed(3)}, ensemble ${ensAcc.at(-1)!.toFixed(3)}`);
+    ensFolds.push({ fold: f, threshold: 0, trainAccuracy: NaN, testAccuracy: accuracyAtThreshold(sEns, testLabels, 0), testPairs: testIdx.length });
+    progress.tick(1, `weighted χ² ${chi.result.testAccuracy.toFixed(3)}, ensemble ${ensFolds.at(-1)!.testAccuracy.toFixed(3)}`);
   }
   progress.done();
   const labels = kept.map((p) => p.same);
-  const result = (name: string, scores: Float64Array, acc: number[]): MetricResult => {
-    const roc = rocCurve(scores, labels);
-    const stats = meanStdErr(acc);
-    return {
-      name,
-      folds: { ...stats, folds: acc.map((a, k) => ({ fold: foldIds[k]!, threshold: 0, trainAccuracy: NaN, testAccuracy: a, testPairs: 0 })) },
-      roc,
-      auc: auc(roc),
-      eer: eer(roc),
-    };
+  return { metrics: [metricResult('weighted χ² (linear SVM)', chiScores, labels, chiFolds), metricResult('kernel-SVM ensemble', ensScores, labels, ensFolds)], usedPairs: n };
+}
+
+/** The χ² terms (n×dim, row-major) of pairs whose two descriptors are known. */
+export function chiSquareTermRows(pairs: readonly { path1: string; path2: string }[], descriptors: ReadonlyMap<string, Float32Array>, dim: number): Float32Array {
+  const terms = new Float32Array(pairs.length * dim);
+  pairs.forEach((p, i) => chiSquareTerms(descriptors.get(p.path1)!, descriptors.get(p.path2)!, terms, i * dim));
+  return terms;
+}
+
+/**
+ * One fold of the weighted χ² (SPEC §3): a linear SVM (C = 1) on the training pairs' χ²
+ * terms, whose decision value scores the test pairs. Same = score ≥ threshold, with the
+ * threshold 0 (`'sign'`: the SVM's own decision, as the restricted protocol reports) or the
+ * one that maximises accuracy on the training pairs' scores (`'train'`).
+ */
+export function weightedChiSquareFold(
+  fold: number,
+  trainTerms: Float32Array,
+  trainLabels: readonly boolean[],
+  testTerms: Float32Array,
+  testLabels: readonly boolean[],
+  dim: number,
+  threshold: 'sign' | 'train',
+): { scores: Float32Array; result: FoldResult } {
+  const model = trainWeightedChiSquare(trainTerms, dim, trainLabels);
+  const scores = weightedChiSquareScores(model, testTerms, dim);
+  const train = threshold === 'train' ? bestThreshold(weightedChiSquareScores(model, trainTerms, dim), trainLabels) : { threshold: 0, accuracy: NaN };
+  return {
+    scores,
+    result: { fold, threshold: train.threshold, trainAccuracy: train.accuracy, testAccuracy: accuracyAtThreshold(scores, testLabels, train.threshold), testPairs: testLabels.length },
   };
-  return { metrics: [result('weighted χ² (linear SVM)', chiScores, chiAcc), result('kernel-SVM ensemble', ensScores, ensAcc)], usedPairs: n };
 }
 
 /** Up to `max` indices, half from each class where possible, chosen by a seeded shuffle; all of them when there are few. */
@@ -121,7 +137,7 @@ function balancedSubset(idx: readonly number[], same: (i: number) => boolean, ma
   return [...pos.slice(0, nPos), ...neg.slice(0, max - nPos)].sort((a, b) => a - b);
 }
 
-function gather(rows: Float32Array, d: number, idx: readonly number[]): Float32Array {
+export function gather(rows: Float32Array, d: number, idx: readonly number[]): Float32Array {
   const out = new Float32Array(idx.length * d);
   idx.forEach((i, k) => out.set(rows.subarray(i * d, (i + 1) * d), k * d));
   return out;

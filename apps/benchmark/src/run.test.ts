@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -72,6 +72,31 @@ describe('runBenchmark lfw on a synthetic LFW tree', () => {
     const report = await readFile(join(root, 'out-r', 'report.md'), 'utf8');
     expect(report).toMatch(/\| kernel-SVM ensemble \| [01]\.\d{4} ± /);
     expect(report).toMatch(/subset of 2000 training pairs per fold/);
+  });
+
+  it('lfw-unrestricted trains on identity pairs of the training folds and reports the restricted result beside it', async () => {
+    // Identity-disjoint folds over the same images: fold f holds people 2f and 2f+1 only.
+    const dir = join(root, 'lfw-disjoint');
+    await cp(join(root, 'lfw', 'lfw-deepfunneled'), join(dir, 'lfw-deepfunneled'), { recursive: true });
+    const lines = ['4\t2'];
+    for (let f = 0; f < 4; f++) {
+      const [a, b] = [people[2 * f]!, people[2 * f + 1]!];
+      lines.push(`${a}\t1\t2`, `${b}\t2\t3`, `${a}\t3\t${b}\t1`, `${a}\t1\t${b}\t2`);
+    }
+    await writeFile(join(dir, 'pairs.txt'), lines.join('\n') + '\n');
+    const args = parseBenchmarkArgs(['lfw-unrestricted', '--data', dir, '--out', join(root, 'out-u'), '--cache', join(root, 'cache')], {}, root);
+    const s = await runBenchmark(args);
+    // The 3 training folds name 3 images of each of their 6 people: 6 × 3 same-identity pairs, as many different.
+    expect(s).toMatchObject({ protocol: 'lfw-unrestricted', metric: 'weighted-chi2-svm-unrestricted', pairs: 16, trainPairs: { same: [18, 18, 18, 18], different: [18, 18, 18, 18] } });
+    for (const k of ['accuracy', 'se', 'auc', 'eer']) expect(typeof s[k]).toBe('number');
+    expect(Object.keys(s.restricted as object).sort()).toEqual(['accuracy', 'auc', 'eer', 'se']);
+    expect(await readFile(join(root, 'out-u', 'report.md'), 'utf8')).toMatch(/\| weighted χ², unrestricted \(identity pairs\) \| [01]\.\d{4} ± [\s\S]*\| weighted χ², restricted \(official pairs\) \|/);
+  });
+
+  it('lfw-unrestricted fails loudly when a test identity also appears in the training folds', async () => {
+    // The main synthetic pairs.txt shares people between folds (fold 1 names Person_C of fold 2; fold 4 names Person_A of fold 1).
+    const args = parseBenchmarkArgs(['lfw-unrestricted', '--data', root, '--out', join(root, 'out-leak'), '--cache', join(root, 'cache')], {}, root);
+    await expect(runBenchmark(args)).rejects.toThrow(/test fold 1 shares 2 identities with the training folds \(Person_A, Person_C\)/);
   });
 
   it('a corrupt image is reported, its pairs count as different, and the run finishes', async () => {

@@ -6,7 +6,9 @@ import type { BenchmarkArgs } from './args';
 import { createDescriptor, describeImages, type CropSpec, type DescribeResult } from './describe';
 import { closedSetLists, openSetLists, scoreMatrix, type ImageRef, type Person } from './identification';
 import { KERNEL_SVM_TRAIN_PAIRS, restrictedMetrics } from './restricted';
-import { drawRoc, verificationTable, verify, type MetricResult, type VerificationPair } from './verification';
+import { UNRESTRICTED_MAX_SAME_PAIRS, unrestrictedMetrics } from './unrestricted';
+import { drawRoc, unsupervisedMetrics, verificationTable, verify, type MetricResult, type VerificationPair } from './verification';
+import { openYtf, YTF_CONTEXT, YTF_FRAME_PAIRS, ytfBoxRegion, ytfScores } from './ytf';
 
 /** The machine-readable summary printed as the last stdout line. */
 export type Summary = Record<string, unknown> & { protocol: string; descriptor: string; align: string };
@@ -15,12 +17,15 @@ export type Summary = Record<string, unknown> & { protocol: string; descriptor: 
 const CROPS: Record<'lfw' | 'cfp', CropSpec> = { lfw: { fraction: 0.4, size: 100 }, cfp: { fraction: 0.8, size: 100 } };
 
 /** `dir/name` when it exists, else `dir` itself when it looks like the dataset (so --data may point at either). */
-function datasetDir(data: string, name: 'lfw' | 'cfp', marker: string): string {
+function datasetDir(data: string, name: 'lfw' | 'cfp' | 'ytf', marker: string): string {
   for (const d of [join(data, name), data]) if (existsSync(join(d, marker))) return d;
   throw new Error(`no ${name.toUpperCase()} folder under ${data}: expected ${join(data, name, marker)} (pass --data <folder holding ${name}/>)`);
 }
 
-function describeSection(args: BenchmarkArgs, d: DescribeResult, crop: CropSpec): string {
+/** What the report says about describing: counts, cache use, alignment fallbacks, failed images. */
+type DescribeStats = Pick<DescribeResult, 'failed' | 'fromCache' | 'unaligned' | 'seconds'> & { described: number };
+
+function describeSection(args: BenchmarkArgs, d: DescribeStats, crop: CropSpec, what = 'images'): string {
   const failed = d.failed.length
     ? `\n\n${d.failed.length} image(s) could not be used (their pairs count as "different"):\n\n${d.failed
         .slice(0, 20)
@@ -31,10 +36,27 @@ function describeSection(args: BenchmarkArgs, d: DescribeResult, crop: CropSpec)
     args.align === 'none'
       ? ''
       : ` Alignment: detect (SSD + 68 landmarks) → ${args.align === '3d' ? '3D frontalization' : '2D similarity alignment'} to ${crop.size}×${crop.size}; ${d.unaligned} of the newly described images had no detected face and used the raw crop.`;
-  return `Descriptor \`${args.descriptor}\` (align \`${args.align}\`; raw crop: centre ${crop.fraction * 100} % square → ${crop.size}×${crop.size}); ${d.descriptors.size} images described in ${d.seconds.toFixed(1)} s (${d.fromCache} from the cache${args.cache ? ` in \`${args.cache}\`` : ', cache off'}).${alignment}${failed}`;
+  const region = crop.region ? `${crop.region.key} region, then its ` : '';
+  return `Descriptor \`${args.descriptor}\` (align \`${args.align}\`; raw crop: ${region}centre ${crop.fraction * 100} % square → ${crop.size}×${crop.size}); ${d.described} ${what} described in ${d.seconds.toFixed(1)} s (${d.fromCache} from the cache${args.cache ? ` in \`${args.cache}\`` : ', cache off'}).${alignment}${failed}`;
 }
 
-async function runVerification(args: BenchmarkArgs, title: string, pairs: VerificationPair[], crop: CropSpec, rocDir?: string, restricted = false): Promise<Summary> {
+type VerificationMode = 'unsupervised' | 'restricted' | 'unrestricted';
+
+const METHOD: Record<VerificationMode, { metric: string; second: string; text: string }> = {
+  unsupervised: { metric: 'chi2', second: 'cosine', text: "unsupervised: the threshold of each fold is the one maximising accuracy on the other folds' pairs." },
+  restricted: {
+    metric: 'weighted-chi2-svm',
+    second: 'ensemble',
+    text: `restricted: each fold's SVMs (C = 1) are trained on the other folds' labelled pairs only and classify by the sign of their decision value. Weighted χ²: linear SVM on the elementwise χ² terms. Ensemble: kernel SVM on K = Σ −‖x−y‖ over two standardised per-cell distance vectors (χ², Hellinger), trained on a seeded class-balanced subset of ${KERNEL_SVM_TRAIN_PAIRS} training pairs per fold. ROC/AUC/EER pool the held-out scores.`,
+  },
+  unrestricted: {
+    metric: 'weighted-chi2-svm-unrestricted',
+    second: 'restricted',
+    text: `unrestricted (identity labels of the training folds, no outside data): for each fold, the images named in the other folds' pairs give every same-identity pair (a seeded sample of ${UNRESTRICTED_MAX_SAME_PAIRS} when there are more) and as many seeded random different-identity pairs; a linear SVM (C = 1) on their elementwise χ² terms is the weighted χ², thresholded where it is most accurate on those training pairs, and tested on the fold's official pairs. The folds are checked to be identity-disjoint. For comparison, the restricted weighted χ² (trained on the other folds' official pairs, SVM sign) on the same folds. ROC/AUC/EER pool the held-out scores.`,
+  },
+};
+
+async function runVerification(args: BenchmarkArgs, title: string, pairs: VerificationPair[], crop: CropSpec, rocDir?: string, mode: VerificationMode = 'unsupervised'): Promise<Summary> {
   const t0 = performance.now();
   const descriptor = await createDescriptor(args.descriptor, { model: args.model });
   if (descriptor.inputSize) crop = { ...crop, size: descriptor.inputSize };
@@ -44,28 +66,56 @@ async function runVerification(args: BenchmarkArgs, title: string, pairs: Verifi
   );
   let metrics: MetricResult[];
   let missingPairs = 0;
-  if (restricted) {
+  let extra: Record<string, unknown> = {};
+  if (mode === 'restricted') {
     if (!descriptor.binsPerCell) throw new Error(`the restricted protocol needs a histogram descriptor; ${args.descriptor} has no cells`);
     const r = await restrictedMetrics(pairs, d.descriptors, descriptor.dim, descriptor.binsPerCell, { seed: args.seed });
     metrics = r.metrics;
     missingPairs = pairs.length - r.usedPairs;
+  } else if (mode === 'unrestricted') {
+    if (descriptor.signed) throw new Error(`the unrestricted protocol trains a weighted χ², which needs non-negative features; ${args.descriptor} has signed values`);
+    const r = unrestrictedMetrics(pairs, d.descriptors, descriptor.dim, { seed: args.seed });
+    metrics = r.metrics;
+    missingPairs = pairs.length - r.usedPairs;
+    extra = { trainPairs: r.trainPairs };
   } else {
-    ({ metrics, missingPairs } = verify(pairs, d.descriptors));
+    ({ metrics, missingPairs } = verify(pairs, d.descriptors, { chi2: !descriptor.signed }));
   }
-  const plots = await drawRoc(metrics, `${title}, ${args.descriptor}, align ${args.align}`, join(args.out, 'roc'), rocDir);
-  const [chi, cos] = metrics as [(typeof metrics)[0], (typeof metrics)[0]];
-  const seconds = (performance.now() - t0) / 1000;
-  const report = `# ${title}: ${args.descriptor}, align ${args.align}
+  const method = mode === 'unsupervised' && descriptor.signed ? COSINE_ONLY : METHOD[mode];
+  return reportVerification(args, {
+    t0,
+    title,
+    rocDir,
+    metrics,
+    mode: method,
+    intro: `${pairs.length} pairs in ${new Set(pairs.map((p) => p.fold)).size} folds; ${method.text}`,
+    details: `${describeSection(args, { ...d, described: d.descriptors.size }, crop)}${missingPairs ? `\n\n${missingPairs} pair(s) had a missing descriptor.` : ''}`,
+    summary: { ...extra, pairs: pairs.length, images: d.descriptors.size, failedImages: d.failed.length, fromCache: d.fromCache },
+  });
+}
 
-${pairs.length} pairs in ${new Set(pairs.map((p) => p.fold)).size} folds; ${
-    restricted
-      ? `restricted: each fold's SVMs (C = 1) are trained on the other folds' labelled pairs only and classify by the sign of their decision value. Weighted χ²: linear SVM on the elementwise χ² terms. Ensemble: kernel SVM on K = Σ −‖x−y‖ over two standardised per-cell distance vectors (χ², Hellinger), trained on a seeded class-balanced subset of ${KERNEL_SVM_TRAIN_PAIRS} training pairs per fold. ROC/AUC/EER pool the held-out scores.`
-      : "unsupervised: the threshold of each fold is the one maximising accuracy on the other folds' pairs."
-  } Accuracy is the mean over folds ± standard error (sample std / √folds).
+/** Unsupervised scoring of a descriptor with signed values (`Descriptor.signed`): χ² does not apply, cosine is the only metric. */
+const COSINE_ONLY = {
+  metric: 'cosine',
+  second: '',
+  text: "unsupervised, cosine only (the descriptor's values are signed, so χ² does not apply): the threshold of each fold is the one maximising accuracy on the other folds' pairs.",
+};
 
-${verificationTable(metrics)}
+/** Writes report.md and the ROC plots of a verification protocol, prints its metrics (one or two), and returns the JSON summary. */
+async function reportVerification(
+  args: BenchmarkArgs,
+  r: { t0: number; title: string; rocDir?: string; metrics: MetricResult[]; mode: { metric: string; second: string }; intro: string; details: string; summary: Record<string, unknown> },
+): Promise<Summary> {
+  const plots = await drawRoc(r.metrics, `${r.title}, ${args.descriptor}, align ${args.align}`, join(args.out, 'roc'), r.rocDir);
+  const [first, second] = r.metrics as [MetricResult, MetricResult | undefined];
+  const seconds = (performance.now() - r.t0) / 1000;
+  const report = `# ${r.title}: ${args.descriptor}, align ${args.align}
 
-${describeSection(args, d, crop)}${missingPairs ? `\n\n${missingPairs} pair(s) had a missing descriptor.` : ''}
+${r.intro} Accuracy is the mean over folds ± standard error (sample std / √folds).
+
+${verificationTable(r.metrics)}
+
+${r.details}
 
 ![ROC](roc.png)
 
@@ -75,26 +125,52 @@ Total ${seconds.toFixed(1)} s. Command: \`pnpm benchmark ${args.protocol} --desc
 `;
   await writeFileAtomic(join(args.out, 'report.md'), report);
   console.error(`report: ${join(args.out, 'report.md')}; plots: ${plots.filter((p) => p.endsWith('.png')).join(', ')}`);
-  console.log(`${chi.name}: ${chi.folds.mean.toFixed(4)} ± ${chi.folds.se.toFixed(4)}  AUC ${chi.auc.toFixed(4)}  EER ${chi.eer.toFixed(4)}`);
-  console.log(`${cos.name}: ${cos.folds.mean.toFixed(4)} ± ${cos.folds.se.toFixed(4)}  AUC ${cos.auc.toFixed(4)}  EER ${cos.eer.toFixed(4)}`);
-  // The headline is the first metric (χ² unsupervised; weighted χ² restricted); the second is nested.
+  for (const m of r.metrics) console.log(`${m.name}: ${m.folds.mean.toFixed(4)} ± ${m.folds.se.toFixed(4)}  AUC ${m.auc.toFixed(4)}  EER ${m.eer.toFixed(4)}`);
+  // The headline is the first metric; the second is nested under its own key.
   return {
     protocol: args.protocol,
     descriptor: args.descriptor,
     align: args.align,
-    metric: restricted ? 'weighted-chi2-svm' : 'chi2',
-    accuracy: round(chi.folds.mean),
-    se: round(chi.folds.se),
-    auc: round(chi.auc),
-    eer: round(chi.eer),
-    [restricted ? 'ensemble' : 'cosine']: { accuracy: round(cos.folds.mean), se: round(cos.folds.se), auc: round(cos.auc), eer: round(cos.eer) },
-    pairs: pairs.length,
-    images: d.descriptors.size,
-    failedImages: d.failed.length,
-    fromCache: d.fromCache,
+    metric: r.mode.metric,
+    accuracy: round(first.folds.mean),
+    se: round(first.folds.se),
+    auc: round(first.auc),
+    eer: round(first.eer),
+    ...(second ? { [r.mode.second]: { accuracy: round(second.folds.mean), se: round(second.folds.se), auc: round(second.auc), eer: round(second.eer) } } : {}),
+    ...r.summary,
     seconds: Number(seconds.toFixed(1)),
     report: join(args.out, 'report.md'),
   };
+}
+
+/** YouTube Faces (DeepFace protocol): video pairs scored by the mean similarity of their frame pairs; 10-fold accuracy over the splits. */
+async function runYtf(args: BenchmarkArgs): Promise<Summary> {
+  const t0 = performance.now();
+  const { pairs, frames } = openYtf(datasetDir(args.data, 'ytf', 'splits.txt'));
+  const descriptor = await createDescriptor(args.descriptor, { model: args.model });
+  const crop: CropSpec = { fraction: 1 / YTF_CONTEXT, size: descriptor.inputSize ?? 100, region: ytfBoxRegion(frames) };
+  const s = await ytfScores(pairs, frames, { descriptor, align: args.align, crop, cacheDir: args.cache, workers: args.workers, seed: args.seed });
+  const metrics = unsupervisedMetrics(
+    descriptor.signed
+      ? [['cosine', s.cos]]
+      : [
+          ['χ²', s.chi],
+          ['cosine', s.cos],
+        ],
+    pairs.map((p) => p.same),
+    pairs.map((p) => p.split),
+    s.missing,
+  );
+  const foldPairs = metrics[0]!.folds.folds.map((f) => f.testPairs);
+  return reportVerification(args, {
+    t0,
+    title: 'YouTube Faces (DeepFace protocol, unsupervised)',
+    metrics,
+    mode: descriptor.signed ? COSINE_ONLY : METHOD.unsupervised,
+    intro: `${pairs.length} video pairs in ${foldPairs.length} splits; each scored by the mean similarity of ${YTF_FRAME_PAIRS} frame pairs (one frame from each video, seeded per split and pair with --seed ${args.seed}); frames cut around their labelled face box. ${(descriptor.signed ? COSINE_ONLY : METHOD.unsupervised).text} Published DeepFace-single: 91.4 ± 1.1 %, AUC 96.3, EER 8.6.`,
+    details: `${describeSection(args, { ...s, fromCache: 0 }, crop, 'frames')} ${s.fromCache} of ${pairs.length} video-pair scores came from the score cache.${s.missing.length ? `\n\n${s.missing.length} video pair(s) had no scorable frame pair.` : ''}`,
+    summary: { pairs: pairs.length, foldPairs, framePairsPerVideoPair: YTF_FRAME_PAIRS, frames: s.described, failedImages: s.failed.length, missingPairs: s.missing.length, fromCache: s.fromCache },
+  });
 }
 
 async function runIdentification(args: BenchmarkArgs, open: boolean): Promise<Summary> {
@@ -115,26 +191,30 @@ async function runIdentification(args: BenchmarkArgs, open: boolean): Promise<Su
     workers: args.workers,
     label: `${args.protocol}: describe`,
   });
+  // χ² for non-negative features; cosine for a descriptor with signed values.
+  const similarity = descriptor.signed ? 'cosine' : 'chi2';
+  const simName = descriptor.signed ? 'cosine' : 'χ²';
   const scores = scoreMatrix(
     lists.probes.map((r) => d.descriptors.get(path(r))),
     lists.gallery.map((r) => d.descriptors.get(path(r))),
     `${args.protocol}: match`,
+    similarity,
   );
   const input = { scores, probeIds: lists.probes.map((r) => r.name), galleryIds: lists.gallery.map((r) => r.name) };
   const listsFile = join(args.out, 'lists.json');
   await writeFileAtomic(listsFile, JSON.stringify({ seed: args.seed, gallery: lists.gallery, probes: lists.probes }));
-  const common = { protocol: args.protocol, descriptor: args.descriptor, align: args.align, metric: 'chi2', seed: args.seed, galleryIdentities: lists.gallery.length, probes: lists.probes.length };
+  const common = { protocol: args.protocol, descriptor: args.descriptor, align: args.align, metric: similarity, seed: args.seed, galleryIdentities: lists.gallery.length, probes: lists.probes.length };
   let summary: Summary;
   let body: string;
   if (!open) {
     const curve = cmc(input, 10);
-    await writeChart(cmcChartSpec([{ name: `ours ${args.descriptor} χ²`, cmc: curve }], { title: `LFW closed set (seed ${args.seed})` }), join(args.out, 'cmc'));
+    await writeChart(cmcChartSpec([{ name: `ours ${args.descriptor} ${simName}`, cmc: curve }], { title: `LFW closed set (seed ${args.seed})` }), join(args.out, 'cmc'));
     summary = { ...common, rank1: round(curve[0]!), rank10: round(curve[9]!) };
     body = `| rank-1 | rank-5 | rank-10 |\n|---|---|---|\n| ${curve[0]!.toFixed(4)} | ${curve[4]!.toFixed(4)} | ${curve[9]!.toFixed(4)} |\n\n![CMC](cmc.png)`;
     console.log(`rank-1 ${curve[0]!.toFixed(4)}  rank-10 ${curve[9]!.toFixed(4)}`);
   } else {
     const [at1, at01] = dirAtFar(input, [0.01, 0.001]) as [ReturnType<typeof dirAtFar>[0], ReturnType<typeof dirAtFar>[0]];
-    await writeChart(dirChartSpec([{ name: `ours ${args.descriptor} χ²`, points: dirCurve(input, 1e-3) }], { title: `LFW open set (seed ${args.seed})` }), join(args.out, 'dir'));
+    await writeChart(dirChartSpec([{ name: `ours ${args.descriptor} ${simName}`, points: dirCurve(input, 1e-3) }], { title: `LFW open set (seed ${args.seed})` }), join(args.out, 'dir'));
     summary = { ...common, dir_at_1far: round(at1.dir), dir_at_01far: round(at01.dir), actual_far: round(at1.actualFar) };
     body = `| DIR @ 1 % FAR | DIR @ 0.1 % FAR |\n|---|---|\n| ${at1.dir.toFixed(4)} (actual FAR ${at1.actualFar.toFixed(4)}) | ${at01.dir.toFixed(4)} (actual FAR ${at01.actualFar.toFixed(4)}) |\n\n![DIR vs FAR](dir.png)`;
     console.log(`DIR @ 1% FAR ${at1.dir.toFixed(4)}  DIR @ 0.1% FAR ${at01.dir.toFixed(4)}`);
@@ -142,11 +222,11 @@ async function runIdentification(args: BenchmarkArgs, open: boolean): Promise<Su
   const seconds = (performance.now() - t0) / 1000;
   const report = `# LFW ${open ? 'open' : 'closed'}-set identification: ${args.descriptor}, align ${args.align}
 
-Gallery ${lists.gallery.length} identities × 1 image, ${lists.probes.length} probes${open ? ` (${OPEN_GENUINE(lists)} genuine, ${lists.probes.length - OPEN_GENUINE(lists)} impostors)` : ''}. Lists generated from \`people.txt\` with seed ${args.seed} (see apps/benchmark README; saved in \`${relative(args.out, listsFile)}\`). Similarity: −χ². No training on LFW.
+Gallery ${lists.gallery.length} identities × 1 image, ${lists.probes.length} probes${open ? ` (${OPEN_GENUINE(lists)} genuine, ${lists.probes.length - OPEN_GENUINE(lists)} impostors)` : ''}. Lists generated from \`people.txt\` with seed ${args.seed} (see apps/benchmark README; saved in \`${relative(args.out, listsFile)}\`). Similarity: ${descriptor.signed ? 'cosine' : '−χ²'}. No training on LFW.
 
 ${body}
 
-${describeSection(args, d, crop)}
+${describeSection(args, { ...d, described: d.descriptors.size }, crop)}
 
 Total ${seconds.toFixed(1)} s.
 `;
@@ -165,20 +245,16 @@ function round(x: number): number {
 
 export async function runBenchmark(args: BenchmarkArgs): Promise<Summary> {
   switch (args.protocol) {
-    case 'lfw': {
+    case 'lfw':
+    case 'lfw-restricted':
+    case 'lfw-unrestricted': {
       const dir = datasetDir(args.data, 'lfw', 'pairs.txt');
       // Any fold shape is accepted (the parser still checks lines against the header), so custom pair files work too.
       const lfw = loadLfw(dir, { view2Shape: null });
       const pairs: VerificationPair[] = [];
-      for (const fold of lfw.view2Folds()) for (const p of fold.test) pairs.push({ path1: p.path1, path2: p.path2, same: p.same, fold: fold.fold });
-      return runVerification(args, 'LFW View 2 (unsupervised)', pairs, CROPS.lfw, join(dir, 'roc-files'));
-    }
-    case 'lfw-restricted': {
-      const dir = datasetDir(args.data, 'lfw', 'pairs.txt');
-      const lfw = loadLfw(dir, { view2Shape: null });
-      const pairs: VerificationPair[] = [];
-      for (const fold of lfw.view2Folds()) for (const p of fold.test) pairs.push({ path1: p.path1, path2: p.path2, same: p.same, fold: fold.fold });
-      return runVerification(args, 'LFW View 2 (restricted)', pairs, CROPS.lfw, join(dir, 'roc-files'), true);
+      for (const fold of lfw.view2Folds()) for (const p of fold.test) pairs.push({ path1: p.path1, path2: p.path2, same: p.same, fold: fold.fold, name1: p.name1, name2: p.name2 });
+      const mode = args.protocol === 'lfw' ? 'unsupervised' : args.protocol === 'lfw-restricted' ? 'restricted' : 'unrestricted';
+      return runVerification(args, `LFW View 2 (${mode})`, pairs, CROPS.lfw, join(dir, 'roc-files'), mode);
     }
     case 'cfp-ff':
     case 'cfp-fp': {
@@ -191,5 +267,7 @@ export async function runBenchmark(args: BenchmarkArgs): Promise<Summary> {
       return runIdentification(args, false);
     case 'lfw-open':
       return runIdentification(args, true);
+    case 'ytf':
+      return runYtf(args);
   }
 }

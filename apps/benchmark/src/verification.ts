@@ -6,12 +6,15 @@ import {
   cosineSimilarity,
   eer,
   kFoldAccuracy,
+  meanStdErr,
   readRocFile,
   rocChartSpec,
   rocCurve,
   writeChart,
+  type FoldResult,
   type KFoldResult,
   type RocCurve,
+  type Scores,
   type RocSeries,
 } from '@deepface-ts/metrics';
 
@@ -21,6 +24,9 @@ export interface VerificationPair {
   same: boolean;
   /** 1-based fold. */
   fold: number;
+  /** Identity labels of the two images, where the dataset gives them (LFW; used by the unrestricted protocol). */
+  name1?: string;
+  name2?: string;
 }
 
 export interface MetricResult {
@@ -31,13 +37,43 @@ export interface MetricResult {
   eer: number;
 }
 
+/** A metric's read-outs: per-fold accuracies (mean ± SE over folds) and the ROC, AUC and EER of all its scores pooled. */
+export function metricResult(name: string, scores: Scores, labels: readonly boolean[], folds: readonly FoldResult[]): MetricResult {
+  const roc = rocCurve(scores, labels);
+  return { name, folds: { ...meanStdErr(folds.map((f) => f.testAccuracy)), folds: [...folds] }, roc, auc: auc(roc), eer: eer(roc) };
+}
+
+/**
+ * Read-outs of unsupervised similarity scores: 10-fold accuracy (threshold from the other
+ * folds), ROC, AUC and EER. The pairs listed in `missing` (no score) get the lowest score of
+ * their metric minus 1, so they count as "different".
+ */
+export function unsupervisedMetrics(named: readonly (readonly [string, Float64Array])[], labels: readonly boolean[], folds: readonly number[], missing: readonly number[] = []): MetricResult[] {
+  const isMissing = new Set(missing);
+  return named.map(([name, scores]) => {
+    if (isMissing.size) {
+      let lo = Infinity;
+      scores.forEach((s, i) => (lo = isMissing.has(i) ? lo : Math.min(lo, s)));
+      for (const i of isMissing) scores[i] = (Number.isFinite(lo) ? lo : 0) - 1;
+    }
+    return metricResult(name, scores, labels, kFoldAccuracy(scores, labels, folds).folds);
+  });
+}
+
 /**
  * Scores every pair with each unsupervised metric (χ² distance negated, cosine) and reads
- * out 10-fold accuracy (threshold from the other folds), ROC, AUC and EER. A pair whose
- * image could not be described gets the lowest score of its metric (it counts as
- * "different"), and is counted in `missingPairs`.
+ * out 10-fold accuracy (threshold from the other folds), ROC, AUC and EER. χ² is for
+ * non-negative features (histograms, ReLU outputs): pass `chi2: false` for a descriptor with
+ * signed values, which is then scored by cosine only. A pair whose image could not be
+ * described gets the lowest score of its metric (it counts as "different"), and is counted
+ * in `missingPairs`.
  */
-export function verify(pairs: readonly VerificationPair[], descriptors: Map<string, Float32Array>): { metrics: MetricResult[]; missingPairs: number } {
+export function verify(
+  pairs: readonly VerificationPair[],
+  descriptors: Map<string, Float32Array>,
+  options: { chi2?: boolean } = {},
+): { metrics: MetricResult[]; missingPairs: number } {
+  const withChi2 = options.chi2 ?? true;
   const chi = new Float64Array(pairs.length);
   const cos = new Float64Array(pairs.length);
   const missing: number[] = [];
@@ -48,25 +84,16 @@ export function verify(pairs: readonly VerificationPair[], descriptors: Map<stri
       missing.push(i);
       return;
     }
-    chi[i] = -chiSquareDistance(a, b);
+    if (withChi2) chi[i] = -chiSquareDistance(a, b);
     cos[i] = cosineSimilarity(a, b);
   });
-  const labels = pairs.map((p) => p.same);
-  const folds = pairs.map((p) => p.fold);
-  const metrics = (
-    [
-      ['χ²', chi],
-      ['cosine', cos],
-    ] as const
-  ).map(([name, scores]) => {
-    if (missing.length) {
-      let lo = Infinity;
-      scores.forEach((s, i) => (lo = missing.includes(i) ? lo : Math.min(lo, s)));
-      for (const i of missing) scores[i] = lo - 1;
-    }
-    const roc = rocCurve(scores, labels);
-    return { name, folds: kFoldAccuracy(scores, labels, folds), roc, auc: auc(roc), eer: eer(roc) };
-  });
+  const named: [string, Float64Array][] = withChi2 ? [['χ²', chi], ['cosine', cos]] : [['cosine', cos]];
+  const metrics = unsupervisedMetrics(
+    named,
+    pairs.map((p) => p.same),
+    pairs.map((p) => p.fold),
+    missing,
+  );
   return { metrics, missingPairs: missing.length };
 }
 

@@ -51,7 +51,9 @@ function readFiducials(file: string): Float64Array {
   return out;
 }
 
-const ssd = await createFaceDetector();
+// SSD input size: 'auto' (default) or a fixed size from the second argument, to compare.
+const sizeArg = process.argv[3];
+const ssd = await createFaceDetector({ inputSize: sizeArg ? Number(sizeArg) : 'auto' });
 interface Sample { lm: Float32Array; gt: Float64Array; box: FaceBox; norm: number }
 const samples: Sample[] = [];
 let missed = 0;

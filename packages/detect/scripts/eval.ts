@@ -18,10 +18,12 @@ const n = Number(process.argv[2] ?? 300);
 const only = process.argv[3]?.split(',');
 
 const configs: [string, FaceDetectorOptions][] = [
-  ['ssd-512', { detector: 'ssd' }],
+  ['ssd-auto', { detector: 'ssd' }],
+  ['ssd-512', { detector: 'ssd', inputSize: 512 }],
   ['ssd-256', { detector: 'ssd', inputSize: 256 }],
   ['ssd-128', { detector: 'ssd', inputSize: 128 }],
-  ['tiny-416', { detector: 'tiny' }],
+  ['tiny-auto', { detector: 'tiny' }],
+  ['tiny-416', { detector: 'tiny', inputSize: 416 }],
   ['tiny-320', { detector: 'tiny', inputSize: 320 }],
   ['tiny-256', { detector: 'tiny', inputSize: 256 }],
 ];

@@ -143,7 +143,7 @@ describe('createFaceDetector', () => {
       }
     }, 30_000);
 
-    it('SSD at inputSize auto (256, re-laid anchors) finds the same central faces as at 512', async () => {
+    it('SSD at inputSize auto (128 on LFW, re-laid anchors) finds the same central faces as at 512', async () => {
       // At 512 (upscaled ×2) LFW faces score lower, hence the low threshold for the reference.
       const native = await createFaceDetector({ inputSize: 512, minScore: 0.1 });
       try {
@@ -153,7 +153,8 @@ describe('createFaceDetector', () => {
           const inter = Math.max(0, Math.min(ref!.box.x + ref!.box.width, got!.box.x + got!.box.width) - Math.max(ref!.box.x, got!.box.x))
             * Math.max(0, Math.min(ref!.box.y + ref!.box.height, got!.box.y + got!.box.height) - Math.max(ref!.box.y, got!.box.y));
           const iou = inter / (ref!.box.width * ref!.box.height + got!.box.width * got!.box.height - inter);
-          expect(iou, `${LFW[i]}: IoU of 256 vs 512 boxes`).toBeGreaterThan(0.75);
+          // 128's coarser grid places boxes less tightly (AJ_Cook: IoU 0.70; 0.75+ at 256).
+          expect(iou, `${LFW[i]}: IoU of auto vs 512 boxes`).toBeGreaterThan(0.6);
         }
       } finally {
         native.dispose();
@@ -266,10 +267,10 @@ describe('createFaceDetector', () => {
     await expect(extra.detect(img)).rejects.toThrow(/after dispose/);
   }, 30_000);
 
-  it('auto input size: SSD nearest power of two in [128, 512]; tiny rounded up to 32 in [128, 416]', () => {
-    expect(autoInputSize(250, 250, 'ssd')).toBe(256);
-    expect(autoInputSize(360, 200, 'ssd')).toBe(256); // log2 360 = 8.49
-    expect(autoInputSize(364, 200, 'ssd')).toBe(512); // log2 364 = 8.51
+  it('auto input size: SSD power of two nearest half the longer side, in [128, 512]; tiny rounded up to 32 in [128, 416]', () => {
+    expect(autoInputSize(250, 250, 'ssd')).toBe(128); // log2 125 = 6.97
+    expect(autoInputSize(360, 200, 'ssd')).toBe(128); // log2 180 = 7.49
+    expect(autoInputSize(364, 200, 'ssd')).toBe(256); // log2 182 = 7.51
     expect(autoInputSize(1920, 1080, 'ssd')).toBe(512);
     expect(autoInputSize(50, 40, 'ssd')).toBe(128);
     expect(autoInputSize(250, 250, 'tiny')).toBe(256);
