@@ -20,5 +20,10 @@ describe('parseBenchmarkArgs', () => {
     expect(() => parseBenchmarkArgs(['lfw', '--seed', 'x'], env)).toThrow(/--seed must be a non-negative integer/);
     expect(() => parseBenchmarkArgs(['lfw', '--colour'], env)).toThrow(UsageError);
     expect(() => parseBenchmarkArgs(['lfw', 'cfp-ff'], env)).toThrow(/one protocol at a time/);
+    expect(() => parseBenchmarkArgs(['lfw', '--raw-crop', '1.5'], env)).toThrow(/--raw-crop must be a fraction in \(0, 1\], got "1.5"/);
+  });
+  it('--raw-crop overrides the raw centre crop fraction; absent, the defaults hold', () => {
+    expect(parseBenchmarkArgs(['lfw', '--raw-crop', '0.5'], env).rawCrop).toBe(0.5);
+    expect(parseBenchmarkArgs(['lfw'], env).rawCrop).toBeUndefined();
   });
 });

@@ -22,6 +22,12 @@ export interface BenchmarkArgs {
   workers: number;
   /** --model: DeepFace weights for `--descriptor deepface` (default: the model shipped with @deepface-ts/network). */
   model?: string;
+  /**
+   * --raw-crop: side of the raw centre crop as a fraction of the image's shorter side
+   * (default: LFW 0.4, CFP 0.8). LFW 0.5 frames the face like the alignment template
+   * (inter-ocular distance ≈ 0.32 of the crop), for a like-for-like raw vs 2D vs 3D comparison.
+   */
+  rawCrop?: number;
 }
 
 /** A usage error: printed with the usage text, exit code 2. */
@@ -30,7 +36,7 @@ export class UsageError extends Error {
 }
 
 export const USAGE = `usage: pnpm benchmark <protocol> [--descriptor lbp|deepface|faceapi] [--align none|2d|3d] [--data <dir>] [--out <dir>]
-                      [--cache <dir> | --no-cache] [--seed <n>] [--workers <n>] [--model <file.safetensors>]
+                      [--cache <dir> | --no-cache] [--seed <n>] [--workers <n>] [--model <file.safetensors>] [--raw-crop <fraction>]
 protocols: ${PROTOCOLS.join(', ')}
   lfw         LFW View 2, 10 folds, unsupervised χ² and cosine (threshold from the 9 training folds)
   lfw-restricted  LFW View 2, 10 folds, restricted: weighted χ² (linear SVM) and a kernel-SVM ensemble trained on the 9 training folds' pairs
@@ -75,6 +81,7 @@ export function parseBenchmarkArgs(argv: readonly string[], env: NodeJS.ProcessE
         seed: { type: 'string', default: '1' },
         workers: { type: 'string', default: '4' },
         model: { type: 'string' },
+        'raw-crop': { type: 'string' },
       },
     });
   } catch (error) {
@@ -93,5 +100,10 @@ export function parseBenchmarkArgs(argv: readonly string[], env: NodeJS.ProcessE
   const workers = positiveInt(values.workers!, 'workers');
   if (workers < 1) throw new UsageError('--workers must be at least 1');
   const model = values.model ? resolve(cwd, values.model) : undefined;
-  return { protocol, descriptor, align, data, out, cache, seed: positiveInt(values.seed!, 'seed'), workers, model };
+  let rawCrop: number | undefined;
+  if (values['raw-crop'] !== undefined) {
+    rawCrop = Number(values['raw-crop']);
+    if (!(rawCrop > 0 && rawCrop <= 1)) throw new UsageError(`--raw-crop must be a fraction in (0, 1], got "${values['raw-crop']}"`);
+  }
+  return { protocol, descriptor, align, data, out, cache, seed: positiveInt(values.seed!, 'seed'), workers, model, rawCrop };
 }

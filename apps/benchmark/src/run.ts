@@ -15,6 +15,7 @@ export type Summary = Record<string, unknown> & { protocol: string; descriptor: 
 
 /** Raw-crop geometry per dataset: LFW deep-funneled 250×250 → centre 100×100; CFP's looser, variable-size face crops → centre 80 %, resized to 100×100. */
 const CROPS: Record<'lfw' | 'cfp', CropSpec> = { lfw: { fraction: 0.4, size: 100 }, cfp: { fraction: 0.8, size: 100 } };
+const rawCropOf = (args: BenchmarkArgs, dataset: 'lfw' | 'cfp'): CropSpec => (args.rawCrop ? { ...CROPS[dataset], fraction: args.rawCrop } : CROPS[dataset]);
 
 /** `dir/name` when it exists, else `dir` itself when it looks like the dataset (so --data may point at either). */
 function datasetDir(data: string, name: 'lfw' | 'cfp' | 'ytf', marker: string): string {
@@ -180,7 +181,7 @@ async function runIdentification(args: BenchmarkArgs, open: boolean): Promise<Su
   const people: Person[] = lfw.people.folds.flat().map((p) => ({ name: p.name, images: p.images }));
   const lists = open ? openSetLists(people, args.seed) : closedSetLists(people, args.seed);
   const path = (r: ImageRef) => lfw.imagePath(r.name, r.index);
-  let crop: CropSpec = CROPS.lfw;
+  let crop: CropSpec = rawCropOf(args, 'lfw');
   const descriptor = await createDescriptor(args.descriptor, { model: args.model });
   if (descriptor.inputSize) crop = { ...crop, size: descriptor.inputSize };
   const d = await describeImages([...lists.gallery, ...lists.probes].map(path), {
@@ -254,14 +255,14 @@ export async function runBenchmark(args: BenchmarkArgs): Promise<Summary> {
       const pairs: VerificationPair[] = [];
       for (const fold of lfw.view2Folds()) for (const p of fold.test) pairs.push({ path1: p.path1, path2: p.path2, same: p.same, fold: fold.fold, name1: p.name1, name2: p.name2 });
       const mode = args.protocol === 'lfw' ? 'unsupervised' : args.protocol === 'lfw-restricted' ? 'restricted' : 'unrestricted';
-      return runVerification(args, `LFW View 2 (${mode})`, pairs, CROPS.lfw, join(dir, 'roc-files'), mode);
+      return runVerification(args, `LFW View 2 (${mode})`, pairs, rawCropOf(args, 'lfw'), join(dir, 'roc-files'), mode);
     }
     case 'cfp-ff':
     case 'cfp-fp': {
       const cfp = loadCfp(datasetDir(args.data, 'cfp', 'Protocol'));
       const kind = args.protocol === 'cfp-ff' ? 'FF' : 'FP';
       const pairs = cfp.folds[kind].flat().map((p) => ({ path1: p.first.path, path2: p.second.path, same: p.same, fold: p.fold }));
-      return runVerification(args, `CFP ${kind} (unsupervised)`, pairs, CROPS.cfp);
+      return runVerification(args, `CFP ${kind} (unsupervised)`, pairs, rawCropOf(args, 'cfp'));
     }
     case 'lfw-closed':
       return runIdentification(args, false);
