@@ -1,11 +1,14 @@
 /**
  * Benchmark: hyperplane training throughput, exact top-1000 over 10⁶ × 256 (float32, int8;
- * WASM SIMD on 1 and 2 threads, plain JS baseline in the same run), LanceDB IVF-PQ recall
- * and latency at the same size. Prints a table, then ONE JSON line.
+ * WASM SIMD on 1 and 2 threads, plain JS baseline in the same run), LanceDB insert, index
+ * build, recall and latency at the same size. Prints a table, then ONE JSON line.
  *
  *   pnpm --filter @deepface-ts/bootstrap bench            # 10⁶ rows (needs ~4 GB RAM, minutes)
  *   pnpm --filter @deepface-ts/bootstrap bench --quick    # 10⁵ rows
- *   options: --rows N  --identities N  --queries N  --no-lance
+ *   options: --rows N  --identities N  --queries N  --no-lance  --no-hyperplanes
+ *   LanceDB: --index ivf_flat|ivf_pq|ivf_hnsw_sq (default ivf_flat)  --partitions N (√rows)
+ *            --nprobes N (40)  --refine N (4; quantised indexes only)  --kmeans-iters N
+ *            --sample-rate N (LanceIndex's defaults per kind)
  *
  * Data is synthetic and generated in memory / os.tmpdir() (never in the repo). Hyperplane
  * rows are clustered in two levels like hyperplanes of related identities: rows/500
@@ -19,16 +22,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createProgress } from '@deepface-ts/progress';
 import { ExactIndex } from '../src/exact-index';
-import { LanceIndex } from '../src/lance-index';
+import { LanceIndex, type LanceIndexKind } from '../src/lance-index';
 import { trainHyperplanes } from '../src/train';
 import { recallAt } from '../src/vectors';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
-const opt = (name: string, dflt: number) => {
+const optString = (name: string): string | undefined => {
   const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : dflt;
+  return i >= 0 ? args[i + 1] : undefined;
 };
+const opt = (name: string, dflt: number) => Number(optString(name) ?? dflt);
 const DIM = 256;
 const ROWS = opt('rows', quick ? 100_000 : 1_000_000);
 const IDENTITIES = opt('identities', quick ? 200 : 1000);
@@ -189,7 +193,7 @@ if (!args.includes('--no-lance')) {
     const lance = await LanceIndex.open(dir, DIM, { nprobes: opt('nprobes', 40), refineFactor: opt('refine', 4) });
     let t = performance.now();
     const progress = createProgress({ label: 'LanceDB insert', total: ROWS, unit: 'rows' });
-    const BATCH = 65536;
+    const BATCH = 16384; // LanceIndex's own append size at 256-D
     for (let start = 0; start < ROWS; start += BATCH) {
       const n = Math.min(BATCH, ROWS - start);
       // The same unit rows as the exact index (copied out of its memory, not regenerated).
@@ -201,11 +205,16 @@ if (!args.includes('--no-lance')) {
     table.push(['LanceDB insert', `${insertS.toFixed(1)} s`]);
     result.lancedb_insert_s = Number(insertS.toFixed(2));
     t = performance.now();
-    const partitions = opt('partitions', Math.max(16, Math.round(ROWS / 4000)));
-    process.stderr.write(`LanceDB: building IVF-PQ (${partitions} partitions, ${DIM / 8} sub-vectors)…\n`);
-    await lance.buildIndex({ kind: 'ivf_pq', numPartitions: partitions, maxIterations: opt('kmeans-iters', 20) });
+    const kind = (optString('index') ?? 'ivf_flat') as LanceIndexKind;
+    if (!['ivf_flat', 'ivf_pq', 'ivf_hnsw_sq'].includes(kind)) throw new Error(`--index: ivf_flat, ivf_pq or ivf_hnsw_sq, got ${kind}`);
+    const partitions = opt('partitions', Math.round(Math.sqrt(ROWS)));
+    const given = (name: string) => (optString(name) === undefined ? undefined : opt(name, 0));
+    process.stderr.write(`LanceDB: building ${kind} (${partitions} partitions)…\n`);
+    await lance.buildIndex({ kind, numPartitions: partitions, maxIterations: given('kmeans-iters'), sampleRate: given('sample-rate') });
     const buildS = (performance.now() - t) / 1000;
-    table.push([`LanceDB IVF-PQ build (${partitions} partitions)`, `${buildS.toFixed(1)} s`]);
+    table.push([`LanceDB ${kind} build (${partitions} partitions)`, `${buildS.toFixed(1)} s`]);
+    result.lancedb_index = kind;
+    result.lancedb_partitions = partitions;
     result.lancedb_build_s = Number(buildS.toFixed(2));
     await lance.search(queries[0], K);
     const times: number[] = [];
@@ -219,8 +228,9 @@ if (!args.includes('--no-lance')) {
     result.lancedb_query_ms = Number(median(times).toFixed(2));
     result.lancedb_recall_at_1000 = Number(recall.toFixed(4));
     result.lancedb_nprobes = lance.options.nprobes;
-    result.lancedb_refine_factor = lance.options.refineFactor;
-    table.push([`LanceDB top-${K} (nprobes ${lance.options.nprobes}, refine ×${lance.options.refineFactor})`, `${median(times).toFixed(1)} ms, recall@${K} ${recall.toFixed(4)}`]);
+    const refine = kind === 'ivf_flat' ? 1 : lance.options.refineFactor; // IVF-flat scores with the full vectors
+    result.lancedb_refine_factor = refine;
+    table.push([`LanceDB top-${K} (nprobes ${lance.options.nprobes}, refine ×${refine})`, `${median(times).toFixed(1)} ms, recall@${K} ${recall.toFixed(4)}`]);
     lance.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });
