@@ -26,7 +26,9 @@ import { metricResult, type MetricResult, type VerificationPair } from './verifi
  * - weighted χ²: a linear SVM (C = 1) on the 2,891 elementwise χ² terms of each pair;
  * - kernel-SVM ensemble (C = 1) on a sum of power CPD kernels −‖x−y‖^β over two pair
  *   representations: the per-cell χ² distances and the per-cell Hellinger distances
- *   Σ(√a − √b)² (one value per LBP cell each), each standardised on the training pairs.
+ *   Σ(√a − √b)² (one value per LBP cell each; per element for a non-histogram descriptor
+ *   such as DeepFace's, i.e. the χ² and Hellinger term vectors), each standardised on the
+ *   training pairs.
  * Accuracy is that of the SVM's own decision (score > 0) on the held-out fold; ROC, AUC and
  * EER pool the held-out scores of all folds.
  */

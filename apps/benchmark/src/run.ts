@@ -69,8 +69,10 @@ async function runVerification(args: BenchmarkArgs, title: string, pairs: Verifi
   let missingPairs = 0;
   let extra: Record<string, unknown> = {};
   if (mode === 'restricted') {
-    if (!descriptor.binsPerCell) throw new Error(`the restricted protocol needs a histogram descriptor; ${args.descriptor} has no cells`);
-    const r = await restrictedMetrics(pairs, d.descriptors, descriptor.dim, descriptor.binsPerCell, { seed: args.seed });
+    if (descriptor.signed) throw new Error(`the restricted protocol trains on χ² terms, which need non-negative features; ${args.descriptor} has signed values`);
+    // A histogram descriptor is compared per cell; any other non-negative vector (DeepFace's
+    // normalised F7) per element, so its ensemble kernels act on the χ² vector itself (SPEC §3).
+    const r = await restrictedMetrics(pairs, d.descriptors, descriptor.dim, descriptor.binsPerCell ?? 1, { seed: args.seed });
     metrics = r.metrics;
     missingPairs = pairs.length - r.usedPairs;
   } else if (mode === 'unrestricted') {
