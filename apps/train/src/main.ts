@@ -4,7 +4,7 @@
  *   pnpm train --manifest <sfc.csv> --out <dir> [--align 3d|2d|none] [--config default|full]
  *              [--epochs 12] [--batch 32] [--lr 0.01] [--momentum 0.9] [--weight-decay 5e-4]
  *              [--init he|paper] [--seed 1] [--resume] [--float16] [--cache <dir>] [--backend wasm|cpu]
- *              [--optimizer momentum|adam] [--warmup <epochs>] [--patience 2] [--flip] [--shift <px>]
+ *              [--optimizer momentum|adam] [--warmup <epochs>] [--patience 2] [--min-lr 1e-4] [--flip] [--shift <px>]
  *
  * The manifest's time split holds out each identity's most recent 5 % of images for
  * validation. Crops are made once into a cache (`--cache`, default ~/.cache/deepface-ts);
@@ -113,6 +113,8 @@ async function main(): Promise<void> {
     momentum: num('--momentum', 0.9),
     weightDecay: num('--weight-decay', 5e-4),
     patience: num('--patience', 2),
+    // The paper's floor (1e-4) suits its SGD rates; Adam's are ~30× smaller, so lower it there.
+    minLearningRate: num('--min-lr', 1e-4),
     optimizer: flag('--optimizer', 'momentum') as 'momentum' | 'adam',
     warmupEpochs: num('--warmup', 0),
     augment: { flip: has('--flip'), shift: num('--shift', 0) },
