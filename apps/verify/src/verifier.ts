@@ -7,10 +7,9 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { createFaceDetector, type FaceBox, type FaceDetector } from '@deepface-ts/detect';
-import { createFrontalizer, createTemplate } from '@deepface-ts/frontalize';
 import type { RgbImage } from '@deepface-ts/image';
-import { initBackend, tf } from '@deepface-ts/kernels';
-import { cropsToBatch, DeepFaceModel, loadWeightsFile, normaliseRepresentation } from '@deepface-ts/network';
+import { initBackend } from '@deepface-ts/kernels';
+import { createFaceDescriber, DeepFaceModel, loadWeightsFile } from '@deepface-ts/network';
 
 export interface VerifiedFace {
   box: FaceBox;
@@ -63,39 +62,18 @@ export async function createVerifier(options: { modelPath?: string; threshold?: 
   }
   const thresholdSource = options.threshold !== undefined ? 'given on the command line' : (weights.metadata.verify_threshold_source ?? 'model metadata');
   const detector: FaceDetector = await createFaceDetector({ backend: options.backend ?? 'wasm' });
-  const size = model.config.inputSize;
-  const frontalizer = createFrontalizer(createTemplate({ size }));
+  // detect → 3D-frontalize to the input size → F7 → normalise, batched: @deepface-ts/network.
+  const describer = createFaceDescriber(model, detector, {
+    onSkip: (source, face, e) => console.error(`${source}: face at (${face.box.x.toFixed(0)}, ${face.box.y.toFixed(0)}) skipped: ${e.message}`),
+  });
 
   return {
     model,
     threshold,
     thresholdSource,
     async faces(image, source = 'image') {
-      const detected = await detector.detect(image);
-      const out: VerifiedFace[] = [];
-      const crops: RgbImage<Uint8Array>[] = [];
-      const kept: { face: (typeof detected)[number]; yaw: number }[] = [];
-      for (const face of detected) {
-        try {
-          const f = frontalizer.frontalize(image, face.landmarks, { dtype: 'uint8', source });
-          crops.push(f.image);
-          kept.push({ face, yaw: f.pose.yaw });
-        } catch (e) {
-          console.error(`${source}: face at (${face.box.x.toFixed(0)}, ${face.box.y.toFixed(0)}) skipped: ${(e as Error).message}`);
-        }
-      }
-      if (crops.length === 0) return out;
-      const x = tf.tensor4d(cropsToBatch(crops, size, model.config.inputMode), [crops.length, size, size, 3]);
-      const f7 = await model.representation(x);
-      x.dispose();
-      const dim = model.representationSize;
-      const features = normaliseRepresentation(f7, model.representationMax!);
-      kept.forEach(({ face, yaw }, i) => {
-        let ss = 0;
-        for (let k = i * dim; k < (i + 1) * dim; k++) ss += f7[k]! * f7[k]!;
-        out.push({ box: face.box, score: face.score, landmarks: face.landmarks, crop: crops[i]!, feature: features.slice(i * dim, (i + 1) * dim), norm: Math.sqrt(ss), yaw });
-      });
-      return out;
+      const described = await describer.describe(image, source);
+      return described.map(({ face, crop, feature, norm, yaw }) => ({ box: face.box, score: face.score, landmarks: face.landmarks, crop, feature, norm, yaw }));
     },
     dispose() {
       detector.dispose();

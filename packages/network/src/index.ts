@@ -14,3 +14,4 @@ export * from './model';
 export * from './train';
 export * from './default_config';
 export * from './crop_cache';
+export * from './describe';
