@@ -12,26 +12,18 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { RgbImage } from '@deepface-ts/image';
 import { createFaceDetector, createFaceRecognizer, recognitionBox, type FaceBox } from '../src/index';
 import { decodeAll, lfwSample, median, requireLfw } from './lfw';
+import { cropBox } from './crop-box';
 
 requireLfw();
 const count = Number(process.argv[2] ?? 20);
 const images = (await decodeAll(lfwSample(count))).map((d) => d.image);
 
-function crop(image: RgbImage<Uint8Array>, box: FaceBox): RgbImage<Uint8Array> {
-  const x0 = Math.max(0, Math.floor(box.x));
-  const y0 = Math.max(0, Math.floor(box.y));
-  const x1 = Math.min(image.width, Math.ceil(box.x + box.width));
-  const y1 = Math.min(image.height, Math.ceil(box.y + box.height));
-  const data = new Uint8Array((x1 - x0) * (y1 - y0) * 3);
-  for (let y = y0; y < y1; y++) data.set(image.data.subarray((y * image.width + x0) * 3, (y * image.width + x1) * 3), (y - y0) * (x1 - x0) * 3);
-  return { width: x1 - x0, height: y1 - y0, channels: 3, data };
-}
 
 const detector = await createFaceDetector();
 const crops: RgbImage<Uint8Array>[] = [];
 for (const image of images) {
   const [face] = await detector.detect(image);
-  crops.push(face ? crop(image, recognitionBox(face.landmarks)) : crop(image, { x: 65, y: 65, width: 120, height: 120 }));
+  crops.push(face ? cropBox(image, recognitionBox(face.landmarks)) : cropBox(image, { x: 65, y: 65, width: 120, height: 120 }));
 }
 detector.dispose();
 

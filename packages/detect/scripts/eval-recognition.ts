@@ -15,6 +15,7 @@ import type { RgbImage } from '@deepface-ts/image';
 import { createProgress } from '@deepface-ts/progress';
 import { createFaceDetector, createFaceRecognizer, descriptorDistance, recognitionBox, RECOGNITION_THRESHOLD, type FaceBox } from '../src/index';
 import { decodeRgb, lfwDir, requireLfw } from './lfw';
+import { cropBox } from './crop-box';
 
 requireLfw();
 const folds = Number(process.argv[2] ?? 1);
@@ -27,15 +28,6 @@ const pairs = lines.slice(1, 1 + folds * 2 * perFold).map((l) => {
   return t.length === 3 ? { a: file(t[0]!, t[1]!), b: file(t[0]!, t[2]!), same: true } : { a: file(t[0]!, t[1]!), b: file(t[2]!, t[3]!), same: false };
 });
 
-function crop(image: RgbImage<Uint8Array>, box: FaceBox): RgbImage<Uint8Array> {
-  const x0 = Math.max(0, Math.floor(box.x));
-  const y0 = Math.max(0, Math.floor(box.y));
-  const x1 = Math.min(image.width, Math.ceil(box.x + box.width));
-  const y1 = Math.min(image.height, Math.ceil(box.y + box.height));
-  const data = new Uint8Array((x1 - x0) * (y1 - y0) * 3);
-  for (let y = y0; y < y1; y++) data.set(image.data.subarray((y * image.width + x0) * 3, (y * image.width + x1) * 3), (y - y0) * (x1 - x0) * 3);
-  return { width: x1 - x0, height: y1 - y0, channels: 3, data };
-}
 
 const CROPS = { faceapi: (f: { box: FaceBox; landmarks: Float32Array }) => recognitionBox(f.landmarks), ssd_box: (f: { box: FaceBox }) => f.box };
 type CropName = keyof typeof CROPS;
@@ -56,7 +48,7 @@ for (const path of images) {
   const dist = (f: (typeof faces)[0]) => Math.hypot(f.box.x + f.box.width / 2 - image.width / 2, f.box.y + f.box.height / 2 - image.height / 2);
   const face = faces.reduce((a, b) => (dist(b) < dist(a) ? b : a));
   const names = Object.keys(CROPS) as CropName[];
-  const out = await recognizer.describe(names.map((n) => crop(image, CROPS[n](face))));
+  const out = await recognizer.describe(names.map((n) => cropBox(image, CROPS[n](face))));
   names.forEach((n, i) => descriptors[n].set(path, out[i]!));
 }
 progress.done(noFace ? `${noFace} images without a face (their pairs count as "different")` : undefined);
