@@ -11,6 +11,7 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { datasetsRoot, decodeImage, loadLfw } from '@deepface-ts/datasets';
+import { chooseFace } from '@deepface-ts/frontalize';
 import { decodeWeightsFile, saveWeightsFile } from '@deepface-ts/network';
 import { createProgress } from '@deepface-ts/progress';
 import { cosine, createVerifier, defaultModelPath } from './verifier';
@@ -47,10 +48,9 @@ async function main(): Promise<void> {
   const bar = createProgress({ label: 'LFW View 1 train images', total: paths.length, unit: 'img' });
   for (const path of paths) {
     try {
-      const faces = await verifier.faces(await decodeImage(path), path);
+      const image = await decodeImage(path);
       // LFW images are centred on their subject: take the face nearest the centre.
-      const cx = 125;
-      const best = faces.sort((a, b) => Math.hypot(a.box.x + a.box.width / 2 - cx, a.box.y + a.box.height / 2 - cx) - Math.hypot(b.box.x + b.box.width / 2 - cx, b.box.y + b.box.height / 2 - cx))[0];
+      const best = chooseFace(await verifier.faces(image, path), 'nearest-centre', image.width, image.height);
       features.set(path, best ? best.feature : null);
     } catch {
       features.set(path, null);

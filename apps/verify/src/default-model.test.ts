@@ -1,8 +1,8 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { datasetsRoot, decodeImage, loadLfw } from '@deepface-ts/datasets';
+import { chooseFace } from '@deepface-ts/frontalize';
 import { decodeWeightsFile } from '@deepface-ts/network';
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { cosine, createVerifier, defaultModelPath } from './verifier';
 
@@ -32,10 +32,9 @@ describe('the shipped default model', () => {
     const verifier = await createVerifier();
     try {
       const feature = async (path: string) => {
-        const faces = await verifier.faces(await decodeImage(path), path);
+        const image = await decodeImage(path);
         // LFW images are centred on their subject: the face nearest the centre.
-        faces.sort((a, b) => Math.hypot(a.box.x + a.box.width / 2 - 125, a.box.y + a.box.height / 2 - 125) - Math.hypot(b.box.x + b.box.width / 2 - 125, b.box.y + b.box.height / 2 - 125));
-        return faces[0]?.feature;
+        return chooseFace(await verifier.faces(image, path), 'nearest-centre', image.width, image.height)?.feature;
       };
       let correct = 0;
       let scored = 0;
