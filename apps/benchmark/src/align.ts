@@ -18,8 +18,10 @@ export function createAligner(
   size: number,
   detector: FaceDetector,
   fallback: (image: RgbImage<Uint8Array>) => RgbImage<Uint8Array>,
+  framing: { interOcular?: number; eyeLine?: number } = {},
 ): Aligner {
-  const aligner = createFaceAligner(detector, { mode: align, size, choose: 'nearest-centre' });
+  // 2D: the face aligner's default (one similarity fit to all 68 landmarks, no re-detection).
+  const aligner = createFaceAligner(detector, { mode: align, size, choose: 'nearest-centre', template: framing });
   return {
     async align(image, source) {
       try {

@@ -24,8 +24,9 @@ export interface BenchmarkArgs {
   model?: string;
   /**
    * --raw-crop: side of the raw centre crop as a fraction of the image's shorter side
-   * (default: LFW 0.4, CFP 0.8). LFW 0.5 frames the face like the alignment template
-   * (inter-ocular distance ≈ 0.32 of the crop), for a like-for-like raw vs 2D vs 3D comparison.
+   * (default: LFW 0.4, CFP 0.8). On LFW, 0.4 frames the face like LBP's aligned crops
+   * (inter-ocular distance ≈ 0.4 of the crop side) and 0.5 like the default template that
+   * the DeepFace model uses (≈ 0.32), for like-for-like raw vs 2D vs 3D comparisons.
    */
   rawCrop?: number;
 }
@@ -37,6 +38,7 @@ export class UsageError extends Error {
 
 export const USAGE = `usage: pnpm benchmark <protocol> [--descriptor lbp|deepface|faceapi] [--align none|2d|3d] [--data <dir>] [--out <dir>]
                       [--cache <dir> | --no-cache] [--seed <n>] [--workers <n>] [--model <file.safetensors>] [--raw-crop <fraction>]
+       pnpm benchmark compare <run A> <run B>   (two verification runs' --out folders: paired per-fold difference, t-test)
 protocols: ${PROTOCOLS.join(', ')}
   lfw         LFW View 2, 10 folds, unsupervised χ² and cosine (threshold from the 9 training folds)
   lfw-restricted  LFW View 2, 10 folds, restricted: weighted χ² (linear SVM) and a kernel-SVM ensemble trained on the 9 training folds' pairs

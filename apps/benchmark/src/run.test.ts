@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseBenchmarkArgs } from './args';
+import { compareRuns, readRunResult } from './compare';
 import { runBenchmark } from './run';
 
 // A synthetic LFW tree: 8 people × 3 images of 250×250. Each person is a fixed random texture;
@@ -61,6 +62,13 @@ describe('runBenchmark lfw on a synthetic LFW tree', () => {
     expect(existsSync(join(root, 'out', 'roc-log.svg'))).toBe(true);
     const second = await runBenchmark(args);
     expect(second).toMatchObject({ fromCache: 24, accuracy: first.accuracy, auc: first.auc });
+    // result.json holds the JSON line with the per-fold accuracies, whose mean is the accuracy.
+    const saved = readRunResult(join(root, 'out'));
+    expect(saved).toMatchObject({ protocol: 'lfw', accuracy: first.accuracy });
+    expect(saved.fold_accuracy).toHaveLength(4);
+    expect(saved.fold_accuracy.reduce((a, b) => a + b, 0) / 4).toBeCloseTo(first.accuracy as number, 3);
+    // A run compared with itself: no difference, every fold level.
+    expect(compareRuns(saved, saved)).toMatchObject({ difference: 0, t: 0, p: 1, ties: 4, folds: 4 });
   });
 
   it('lfw-restricted trains weighted χ² and the kernel-SVM ensemble on the training folds', async () => {

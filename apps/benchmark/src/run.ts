@@ -3,6 +3,7 @@ import { join, relative } from 'node:path';
 import { loadCfp, loadLfw } from '@deepface-ts/datasets';
 import { cmc, cmcChartSpec, dirAtFar, dirChartSpec, dirCurve, writeChart, writeFileAtomic } from '@deepface-ts/metrics';
 import type { BenchmarkArgs } from './args';
+import { RESULT_FILE } from './compare';
 import { createDescriptor, describeImages, type CropSpec, type DescribeResult } from './describe';
 import { closedSetLists, openSetLists, scoreMatrix, type ImageRef, type Person } from './identification';
 import { KERNEL_SVM_TRAIN_PAIRS, restrictedMetrics } from './restricted';
@@ -130,7 +131,7 @@ Total ${seconds.toFixed(1)} s. Command: \`pnpm benchmark ${args.protocol} --desc
   console.error(`report: ${join(args.out, 'report.md')}; plots: ${plots.filter((p) => p.endsWith('.png')).join(', ')}`);
   for (const m of r.metrics) console.log(`${m.name}: ${m.folds.mean.toFixed(4)} ± ${m.folds.se.toFixed(4)}  AUC ${m.auc.toFixed(4)}  EER ${m.eer.toFixed(4)}`);
   // The headline is the first metric; the second is nested under its own key.
-  return {
+  const summary: Summary = {
     protocol: args.protocol,
     descriptor: args.descriptor,
     align: args.align,
@@ -140,10 +141,14 @@ Total ${seconds.toFixed(1)} s. Command: \`pnpm benchmark ${args.protocol} --desc
     auc: round(first.auc),
     eer: round(first.eer),
     ...(second ? { [r.mode.second]: { accuracy: round(second.folds.mean), se: round(second.folds.se), auc: round(second.auc), eer: round(second.eer) } } : {}),
+    // Per-fold accuracies of the headline metric: what `pnpm benchmark compare` pairs up.
+    fold_accuracy: first.folds.folds.map((f) => round(f.testAccuracy)),
     ...r.summary,
     seconds: Number(seconds.toFixed(1)),
     report: join(args.out, 'report.md'),
   };
+  await writeFileAtomic(join(args.out, RESULT_FILE), `${JSON.stringify(summary)}\n`);
+  return summary;
 }
 
 /** YouTube Faces (DeepFace protocol): video pairs scored by the mean similarity of their frame pairs; 10-fold accuracy over the splits. */

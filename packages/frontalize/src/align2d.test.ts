@@ -50,6 +50,36 @@ describe('align2d', () => {
     expect(maxAbsDiff(result.transform, expected)).toBeLessThan(1e-12);
   });
 
+  it("fit 'all': a similarity image of the template's 68 landmarks is mapped back exactly", async () => {
+    // Hand-made similarity: scale 1.7, rotation 20°, translation (31, −12).
+    const c = 1.7 * Math.cos(Math.PI / 9), s = 1.7 * Math.sin(Math.PI / 9);
+    const sim = [c, -s, 31, s, c, -12];
+    const landmarks = applyAffine(sim, template.landmarks);
+    const result = await align2d(coordinateImage(320, 320), landmarks, { template, fit: 'all' });
+    expect(maxAbsDiff(result.cropLandmarks, template.landmarks)).toBeLessThan(1e-9);
+    expect(maxAbsDiff(result.transform, invert(sim))).toBeLessThan(1e-12);
+    // The same points through the six fiducials give the same transform (no noise, no disagreement).
+    expect(maxAbsDiff((await align2d(coordinateImage(320, 320), landmarks, { template, fit: 'six' })).transform, result.transform)).toBeLessThan(1e-9);
+  });
+
+  it("fit 'all' is moved less than 'six' by one wrong fiducial", async () => {
+    const landmarks = Float64Array.from(template.landmarks);
+    landmarks[2 * 30] += 8; // nose tip 8 px to the right
+    const shift = async (fit: 'six' | 'all') => {
+      const t = (await align2d(coordinateImage(320, 320), landmarks, { template, fit })).transform;
+      return maxAbsDiff(applyAffine(t, template.landmarks), template.landmarks);
+    };
+    const six = await shift('six');
+    const all = await shift('all');
+    // Least squares spreads the error over the points it fits: about 8/6 px with six, 8/68 px with 68.
+    expect(six).toBeGreaterThan(1);
+    expect(all).toBeLessThan(0.25);
+  });
+
+  it('rejects an unknown fit, naming the source', async () => {
+    await expect(align2d(coordinateImage(320, 320), truth, { template, fit: 'five' as 'six', source: 'y.jpg' })).rejects.toThrow(/y\.jpg: fit must be 'six' or 'all', got "five"/);
+  });
+
   it('iterates with re-detection from noisy start points until it stops changing', async () => {
     const r = rng(2);
     const noisy = truth.map((v) => v + 6 * (r() - 0.5));

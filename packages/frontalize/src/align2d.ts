@@ -6,7 +6,7 @@
  */
 import type { Image, RgbImage } from '@deepface-ts/image';
 import { composeAffine, fitSimilarity, invertAffine, applyAffine, affineDeviationFromIdentity, type Affine2 } from './affine2d.js';
-import { assertLandmarks, LandmarkError, SIX_FIDUCIAL_NAMES, sixFiducials, type Points2D } from './landmarks.js';
+import { assertLandmarks, LANDMARK_COUNT, LandmarkError, SIX_FIDUCIAL_NAMES, sixFiducials, type Points2D } from './landmarks.js';
 import { createTemplate, type FaceBox, type FrontalTemplate } from './template.js';
 import { warpAffine, type BorderMode, type PixelType } from './warp.js';
 
@@ -21,6 +21,13 @@ export interface Align2dOptions {
   template?: FrontalTemplate;
   /** Re-detects landmarks on each crop; without one, a single similarity step is done. */
   detector?: LandmarkDetector;
+  /**
+   * Which landmarks the similarity is fitted to: `'six'`, the paper's six fiducials (eye
+   * centres, nose tip, mouth corners and middle) onto the template's anchors, or `'all'`, a
+   * least-squares fit of all 68 landmarks onto the template's 68 — less sensitive to the
+   * error of any one point (on LFW it raises LBP verification, see the README). Default 'six'.
+   */
+  fit?: Align2dFit;
   /** Most re-detection rounds (default 4). */
   maxIterations?: number;
   /** Stop when a round moves the crop's corners by less than this many pixels (default 0.5). */
@@ -47,10 +54,22 @@ export interface Align2dResult<T extends Uint8Array | Float32Array = Uint8Array 
   corrections: number[];
 }
 
-let defaultTemplate: FrontalTemplate | undefined;
+export type Align2dFit = 'six' | 'all';
 
-/** Similarity taking the six fiducials of `landmarks` onto the template's anchors. */
-export function similarityToAnchors(landmarks: Points2D, template: FrontalTemplate, source = 'landmarks'): Affine2 {
+let defaultTemplate: FrontalTemplate | undefined;
+let landmarkNames: string[] | undefined;
+
+/**
+ * Similarity taking `landmarks` onto the template: the six fiducials onto its anchors
+ * (`fit` 'six', the default), or all 68 landmarks onto its 68 (`fit` 'all').
+ */
+export function similarityToAnchors(landmarks: Points2D, template: FrontalTemplate, source = 'landmarks', fit: Align2dFit = 'six'): Affine2 {
+  if (fit === 'all') {
+    assertLandmarks(landmarks, { source });
+    landmarkNames ??= Array.from({ length: LANDMARK_COUNT }, (_, i) => `landmark ${i}`);
+    return fitSimilarity(landmarks, template.landmarks, landmarkNames, `${source}: 68 landmarks`);
+  }
+  if (fit !== 'six') throw new LandmarkError(`${source}: fit must be 'six' or 'all', got ${JSON.stringify(fit)}`);
   return fitSimilarity(sixFiducials(landmarks, source), template.anchors, SIX_FIDUCIAL_NAMES, `${source}: six fiducials`);
 }
 
@@ -59,10 +78,10 @@ export async function align2d<D extends PixelType = 'float32'>(
   landmarks: Points2D,
   options: Align2dOptions & { dtype?: D } = {},
 ): Promise<Align2dResult<D extends 'uint8' ? Uint8Array : Float32Array>> {
-  const { detector, maxIterations = 4, tolerance = 0.5, dtype = 'float32', border = 'clamp', source = 'landmarks' } = options;
+  const { detector, maxIterations = 4, tolerance = 0.5, dtype = 'float32', border = 'clamp', source = 'landmarks', fit = 'six' } = options;
   const template = options.template ?? (defaultTemplate ??= createTemplate());
   const { size } = template;
-  let transform = similarityToAnchors(landmarks, template, source);
+  let transform = similarityToAnchors(landmarks, template, source, fit);
   let current: Float64Array = Float64Array.from(landmarks);
   let cropLandmarks = applyAffine(transform, current);
   const corrections: number[] = [];
@@ -75,7 +94,7 @@ export async function align2d<D extends PixelType = 'float32'>(
     iterations++;
     const where = `${source}, re-detection ${iterations}`;
     assertLandmarks(redetected, { source: where });
-    const correction = similarityToAnchors(redetected, template, where);
+    const correction = similarityToAnchors(redetected, template, where, fit);
     const previous = transform;
     transform = composeAffine(correction, transform);
     // Re-detected points live in the previous crop's frame: map them back to the source.

@@ -1,5 +1,6 @@
 import type { RgbImage } from '@deepface-ts/image';
 import { describe, expect, it } from 'vitest';
+import { align2d } from './align2d';
 import { chooseFace, createFaceAligner, type FaceFinder, type FoundFace } from './face-aligner';
 import { createFrontalizer } from './frontalize';
 import { syntheticFace } from './synthetic-face';
@@ -39,5 +40,24 @@ describe('createFaceAligner', () => {
     const crop = await createFaceAligner(finder([{ box: box(40, 40, 120, 120), landmarks: truth }]), { mode: '2d', size }).align(image);
     expect([crop!.width, crop!.height, crop!.data.constructor.name]).toEqual([size, size, 'Uint8Array']);
     expect(await createFaceAligner(finder([]), { mode: '3d', size }).align(image)).toBeUndefined();
+  });
+
+  it("2d defaults: one fit of all 68 landmarks, no re-detection; options give the paper's loop and another framing", async () => {
+    let calls = 0;
+    const counting: FaceFinder = { detect: async () => [{ box: box(40, 40, 120, 120), landmarks: truth }], landmarks: async () => (calls++, Float32Array.from(truth)) };
+    const crop = await createFaceAligner(counting, { mode: '2d', size }).align(image);
+    const direct = await align2d(image, truth, { template: createTemplate({ size }), fit: 'all', dtype: 'uint8' });
+    expect(Array.from(crop!.data)).toEqual(Array.from(direct.image.data));
+    expect(calls).toBe(0);
+
+    const paper = await createFaceAligner(counting, { mode: '2d', size, fit: 'six', redetect: 2 }).align(image);
+    expect(calls).toBeGreaterThanOrEqual(1);
+    const paperDirect = await align2d(image, truth, { template: createTemplate({ size }), fit: 'six', detector: { landmarks: async () => Float32Array.from(truth) }, maxIterations: 2, dtype: 'uint8' });
+    expect(Array.from(paper!.data)).toEqual(Array.from(paperDirect.image.data));
+
+    const tight = await createFaceAligner(counting, { mode: '3d', size, template: { interOcular: 0.4 } }).align(image);
+    const tightDirect = createFrontalizer(createTemplate({ size, interOcular: 0.4 })).frontalize(image, truth, { dtype: 'uint8' }).image;
+    expect(Array.from(tight!.data)).toEqual(Array.from(tightDirect.data));
+    expect(() => createFaceAligner(counting, { mode: '2d', size, redetect: -1 })).toThrow(/redetect must be a whole number ≥ 0, got -1/);
   });
 });

@@ -5,9 +5,9 @@
  * verification apps alike.
  */
 import type { RgbImage } from '@deepface-ts/image';
-import { align2d, type LandmarkDetector } from './align2d';
+import { align2d, type Align2dFit, type LandmarkDetector } from './align2d';
 import { createFrontalizer } from './frontalize';
-import { createTemplate, type FaceBox } from './template';
+import { createTemplate, type FaceBox, type TemplateOptions } from './template';
 
 export interface FoundFace {
   box: FaceBox;
@@ -43,16 +43,39 @@ export function chooseFace<F extends FoundFace>(faces: readonly F[], choice: Fac
   return best;
 }
 
-export function createFaceAligner(finder: FaceFinder, options: { mode: '2d' | '3d'; size: number; choose?: FaceChoice }): FaceAligner {
-  const { mode, size, choose = 'largest' } = options;
-  const template = createTemplate({ size });
+export interface FaceAlignerOptions {
+  mode: '2d' | '3d';
+  /** Output crop side in pixels. */
+  size: number;
+  choose?: FaceChoice;
+  /** Framing of the crop (inter-ocular distance, eye line, …); `size` above wins. Default: the default template's. */
+  template?: Omit<TemplateOptions, 'size'>;
+  /**
+   * 2D only: the similarity is fitted to all 68 landmarks (`'all'`, default) or to the paper's
+   * six fiducials (`'six'`). See `redetect` for why the defaults differ from the paper.
+   */
+  fit?: Align2dFit;
+  /**
+   * 2D only: rounds of the paper's warp → re-detect → refit loop (default 0: one fit on the
+   * landmarks of the whole image). Chosen on LFW View 1 (LBP, χ², 2,200 + 1,000 pairs; see the
+   * README): re-detecting on the small crop adds landmark jitter instead of removing it
+   * (AUC 0.7265 with six points and 4 rounds against 0.7334 with none), and fitting all 68
+   * points beats the six (0.7407 against 0.7334 at the same framing).
+   */
+  redetect?: number;
+}
+
+export function createFaceAligner(finder: FaceFinder, options: FaceAlignerOptions): FaceAligner {
+  const { mode, size, choose = 'largest', fit = 'all', redetect = 0 } = options;
+  if (!Number.isInteger(redetect) || redetect < 0) throw new RangeError(`createFaceAligner: redetect must be a whole number ≥ 0, got ${redetect}`);
+  const template = createTemplate({ ...options.template, size });
   const frontalizer = createFrontalizer(template);
   return {
     async align(image, source = 'image') {
       const face = chooseFace(await finder.detect(image), choose, image.width, image.height);
       if (!face) return undefined;
       if (mode === '3d') return frontalizer.frontalize(image, face.landmarks, { dtype: 'uint8', source }).image;
-      return (await align2d(image, face.landmarks, { template, detector: finder, dtype: 'uint8', source })).image;
+      return (await align2d(image, face.landmarks, { template, fit, detector: redetect > 0 ? finder : undefined, maxIterations: redetect, dtype: 'uint8', source })).image;
     },
   };
 }

@@ -3,7 +3,7 @@
  * (iterated with re-detection) and 3D frontalization through an affine camera fitted to a
  * generic 3D face, with the package's own face shape estimated by structure from motion.
  */
-export { align2d, similarityToAnchors, type Align2dOptions, type Align2dResult, type LandmarkDetector } from './align2d.js';
+export { align2d, similarityToAnchors, type Align2dFit, type Align2dOptions, type Align2dResult, type LandmarkDetector } from './align2d.js';
 export { applyAffine, composeAffine, fitSimilarity, identityAffine, invertAffine, affineDeviationFromIdentity, type Affine2 } from './affine2d.js';
 export {
   cameraPose, cameraScale, estimateLandmarkCovariance, fitAffineCamera, project, projectShape, viewDirection,
@@ -24,4 +24,4 @@ export {
 export { syntheticFace } from './synthetic-face.js';
 export { createTemplate, rasterizeTriangles, triangleNormal, type FaceBox, type FrontalTemplate, type TemplateOptions } from './template.js';
 export { warpAffine, type BorderMode, type PixelType, type WarpOptions } from './warp.js';
-export { chooseFace, createFaceAligner, type FaceAligner, type FaceChoice, type FaceFinder, type FoundFace } from './face-aligner.js';
+export { chooseFace, createFaceAligner, type FaceAligner, type FaceAlignerOptions, type FaceChoice, type FaceFinder, type FoundFace } from './face-aligner.js';

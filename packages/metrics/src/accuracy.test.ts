@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { accuracyAtThreshold, bestThreshold, kFoldAccuracy, meanStdErr } from './accuracy';
+import { accuracyAtThreshold, bestThreshold, kFoldAccuracy, meanStdErr, pairedComparison, studentTwoSidedP } from './accuracy';
 
 describe('bestThreshold', () => {
   it('hand case: midpoint between adjacent scores', () => {
@@ -65,5 +65,47 @@ describe('kFoldAccuracy', () => {
   });
   it('one fold only → error', () => {
     expect(() => kFoldAccuracy([1, 2], [0, 1], [0, 0])).toThrow(/at least 2 folds/);
+  });
+});
+
+describe('pairedComparison', () => {
+  it('hand-computed: differences 0.1, 0, 0.2 over 3 folds', () => {
+    const r = pairedComparison([0.7, 0.8, 0.9], [0.6, 0.8, 0.7]);
+    // mean 0.1; sample std 0.1; se 0.1/√3; t = √3; with 2 df, p = 1 − |t|/√(2 + t²) = 1 − √3/√5.
+    expect(r.mean).toBeCloseTo(0.1, 14);
+    expect(r.std).toBeCloseTo(0.1, 14);
+    expect(r.se).toBeCloseTo(0.1 / Math.sqrt(3), 14);
+    expect(r.t).toBeCloseTo(Math.sqrt(3), 12);
+    expect(r.p).toBeCloseTo(1 - Math.sqrt(3 / 5), 12);
+    expect([r.wins, r.losses, r.ties]).toEqual([2, 0, 1]);
+  });
+
+  it('identical methods: t 0, p 1, all ties; a constant non-zero gap: t infinite, p 0', () => {
+    const same = pairedComparison([0.5, 0.6], [0.5, 0.6]);
+    expect([same.t, same.p, same.ties]).toEqual([0, 1, 2]);
+    const gap = pairedComparison([0.25, 0.5, 0.75], [0, 0.25, 0.5]);
+    expect([gap.t, gap.p, gap.wins]).toEqual([Infinity, 0, 3]);
+    expect(pairedComparison([0, 0.25], [0.25, 0.5]).t).toBe(-Infinity);
+  });
+
+  it('rejects unequal folds, fewer than 2 folds and non-finite values, saying which', () => {
+    expect(() => pairedComparison([0.5, 0.6], [0.5])).toThrow(/2 and 1 folds/);
+    expect(() => pairedComparison([0.5], [0.4])).toThrow(/at least 2 folds, got 1/);
+    expect(() => pairedComparison([0.5, Number.NaN], [0.4, 0.4], 'lfw 2d vs none')).toThrow(/lfw 2d vs none: fold 2 has a non-finite value/);
+  });
+});
+
+describe('studentTwoSidedP', () => {
+  it('matches closed forms (1 and 2 df) and tabulated critical values', () => {
+    for (const t of [0.3, 1, 4.5]) {
+      expect(studentTwoSidedP(t, 1)).toBeCloseTo(1 - (2 / Math.PI) * Math.atan(t), 12);
+      expect(studentTwoSidedP(-t, 2)).toBeCloseTo(1 - t / Math.sqrt(2 + t * t), 12);
+    }
+    // t-table, 9 df: 2.262157 (5 %), 3.249836 (1 %); ~normal at 10⁶ df: 1.959964 (5 %).
+    expect(studentTwoSidedP(2.262157163, 9)).toBeCloseTo(0.05, 8);
+    expect(studentTwoSidedP(3.249835542, 9)).toBeCloseTo(0.01, 8);
+    expect(studentTwoSidedP(1.959963985, 1e6)).toBeCloseTo(0.05, 5);
+    expect(studentTwoSidedP(0, 5)).toBe(1);
+    expect(() => studentTwoSidedP(1, 0)).toThrow(/degrees of freedom must be > 0/);
   });
 });
