@@ -38,7 +38,7 @@ export class UsageError extends Error {
 
 export const USAGE = `usage: pnpm benchmark <protocol> [--descriptor lbp|deepface|faceapi] [--align none|2d|3d] [--data <dir>] [--out <dir>]
                       [--cache <dir> | --no-cache] [--seed <n>] [--workers <n>] [--model <file.safetensors>] [--raw-crop <fraction>]
-       pnpm benchmark compare <run A> <run B>   (two verification runs' --out folders: paired per-fold difference, t-test)
+       pnpm benchmark compare <run A> <run B> [--out <dir>]   (two verification runs' --out folders: paired per-fold difference, t-test, both ROCs in one chart)
 protocols: ${PROTOCOLS.join(', ')}
   lfw         LFW View 2, 10 folds, unsupervised χ² and cosine (threshold from the 9 training folds)
   lfw-restricted  LFW View 2, 10 folds, restricted: weighted χ² (linear SVM) and a kernel-SVM ensemble trained on the 9 training folds' pairs

@@ -2,7 +2,9 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { compareRuns, describeComparison, readRunResult, type RunResult } from './compare';
+import { existsSync, readFileSync } from 'node:fs';
+import { UsageError } from './args';
+import { compareRuns, describeComparison, drawComparison, parseCompareArgs, readRunResult, type RunResult } from './compare';
 
 const dir = mkdtempSync(join(tmpdir(), 'bench-compare-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -46,5 +48,33 @@ describe('readRunResult', () => {
     const partial = join(dir, 'partial.json');
     writeFileSync(partial, JSON.stringify({ protocol: 'lfw' }));
     expect(() => readRunResult(partial)).toThrow(/partial\.json: no "descriptor"/);
+  });
+});
+
+describe('parseCompareArgs', () => {
+  it('takes two runs and an optional --out, relative to the working folder', () => {
+    expect(parseCompareArgs(['a', '/abs/b'], '/work')).toEqual({ files: ['/work/a', '/abs/b'] });
+    expect(parseCompareArgs(['a', 'b', '--out', 'plots'], '/work')).toEqual({ files: ['/work/a', '/work/b'], out: '/work/plots' });
+  });
+  it('refuses the wrong number of runs and unknown options as usage errors', () => {
+    expect(() => parseCompareArgs(['a'], '/w')).toThrow(UsageError);
+    expect(() => parseCompareArgs(['a', 'b', 'c'], '/w')).toThrow(/takes two runs .* got 3/);
+    expect(() => parseCompareArgs(['a', 'b', '--folds', '3'], '/w')).toThrow(UsageError);
+  });
+});
+
+describe('drawComparison', () => {
+  it("draws both runs' ROC curves from their roc.json; runs without one are left out", async () => {
+    const [a, b, old] = ['ra', 'rb', 'rold'].map((n) => join(dir, n));
+    for (const d of [a, b, old]) mkdirSync(d);
+    writeFileSync(join(a, 'roc.json'), JSON.stringify({ metric: 'χ²', fpr: [0, 0.1, 0.5, 1], tpr: [0, 0.6, 0.9, 1] }));
+    writeFileSync(join(b, 'roc.json'), JSON.stringify({ metric: 'χ²', fpr: [0, 0.3, 1], tpr: [0, 0.5, 1] }));
+    const plots = await drawComparison([a, b], [run('3d', [0.7, 0.72]), run('none', [0.68, 0.69])], join(dir, 'cmp'));
+    expect(plots).toEqual([join(dir, 'cmp.png'), join(dir, 'cmp-log.png')]);
+    for (const f of ['cmp.svg', 'cmp.png', 'cmp-log.svg', 'cmp-log.png']) expect(existsSync(join(dir, f))).toBe(true);
+    const svg = readFileSync(join(dir, 'cmp.svg'), 'utf8');
+    expect(svg).toContain('A: lbp --align 3d χ² (0.7100)');
+    expect(svg).toContain('B: lbp --align none χ² (0.6850)');
+    expect(await drawComparison([old, old], [run('2d', [0.7, 0.72]), run('2d', [0.7, 0.72])], join(dir, 'none'))).toEqual([]);
   });
 });

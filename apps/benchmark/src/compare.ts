@@ -6,8 +6,10 @@
  * the unpaired ± SE of each run overstates the uncertainty of their difference.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { pairedComparison } from '@deepface-ts/metrics';
+import { dirname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { UsageError } from './args';
+import { pairedComparison, rocChartSpec, writeChart, type RocCurve, type RocSeries } from '@deepface-ts/metrics';
 
 /** What a verification run writes to `<out>/result.json` (its JSON line, per-fold accuracies included). */
 export interface RunResult {
@@ -21,6 +23,33 @@ export interface RunResult {
 }
 
 export const RESULT_FILE = 'result.json';
+
+/** `compare <run A> <run B> [--out dir]`: the two runs' paths and the plot folder, resolved against `cwd`. */
+export function parseCompareArgs(argv: readonly string[], cwd: string): { files: readonly [string, string]; out?: string } {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...argv], allowPositionals: true, options: { out: { type: 'string' } } });
+  } catch (error) {
+    throw new UsageError(`compare: ${(error as Error).message}`);
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length !== 2) throw new UsageError(`compare takes two runs (their --out folders or result.json files), got ${positionals.length}`);
+  return { files: [resolve(cwd, positionals[0]!), resolve(cwd, positionals[1]!)], ...(values.out ? { out: resolve(cwd, values.out) } : {}) };
+}
+/** The headline metric's ROC, beside result.json. */
+export const ROC_FILE = 'roc.json';
+
+export interface RocRecord {
+  metric: string;
+  fpr: number[];
+  tpr: number[];
+}
+
+/** A run's headline ROC as saved in roc.json (6 decimals: finer than one pair in 10⁵). */
+export function rocRecord(m: { name: string; roc: RocCurve }): RocRecord {
+  const r6 = (x: number) => Math.round(x * 1e6) / 1e6;
+  return { metric: m.name, fpr: Array.from(m.roc.fpr, r6), tpr: Array.from(m.roc.tpr, r6) };
+}
 
 /** Reads a run's result from its --out folder or a result.json path; errors name the file and what is wrong. */
 export function readRunResult(path: string): RunResult {
@@ -93,4 +122,24 @@ export function describeComparison(c: Comparison): string {
     `${c.of}: A = ${c.a} (${c.accuracy_a.toFixed(4)}), B = ${c.b} (${c.accuracy_b.toFixed(4)})`,
     `A − B = ${sign}${Math.abs(c.difference).toFixed(4)} ± ${c.se.toFixed(4)} (paired SE over ${c.folds} folds), t = ${c.t.toFixed(2)}, two-sided p = ${c.p.toPrecision(2)}; A ahead in ${c.wins}, behind in ${c.losses}, level in ${c.ties} folds`,
   ].join('\n');
+}
+
+/**
+ * Draws the two runs' headline ROC curves in one chart (linear and log FPR) as
+ * `<base>.svg/.png` and `<base>-log.svg/.png`. Runs without a roc.json (made before it
+ * existed) are left out; returns the PNG paths, or none when neither run has one.
+ */
+export async function drawComparison(files: readonly [string, string], runs: readonly [RunResult, RunResult], base: string): Promise<string[]> {
+  const series: RocSeries[] = [];
+  files.forEach((file, i) => {
+    const rocPath = join(existsSync(file) && statSync(file).isDirectory() ? file : dirname(file), ROC_FILE);
+    if (!existsSync(rocPath)) return;
+    const r = JSON.parse(readFileSync(rocPath, 'utf8')) as RocRecord;
+    series.push({ name: `${'AB'[i]}: ${label(runs[i]!)} ${r.metric} (${runs[i]!.accuracy.toFixed(4)})`, fpr: r.fpr, tpr: r.tpr });
+  });
+  if (series.length === 0) return [];
+  const title = `${runs[0].protocol}: ${label(runs[0])} vs ${label(runs[1])}`;
+  const a = await writeChart(rocChartSpec(series, { title }), base);
+  const b = await writeChart(rocChartSpec(series, { title: `${title} (log FPR)`, logFpr: true, minFpr: 1e-3 }), `${base}-log`);
+  return [a.png, b.png];
 }

@@ -66,6 +66,9 @@ describe('runBenchmark lfw on a synthetic LFW tree', () => {
     const saved = readRunResult(join(root, 'out'));
     expect(saved).toMatchObject({ protocol: 'lfw', accuracy: first.accuracy });
     expect(saved.fold_accuracy).toHaveLength(4);
+    const roc = JSON.parse(await readFile(join(root, 'out', 'roc.json'), 'utf8')) as { metric: string; fpr: number[]; tpr: number[] };
+    expect(roc.metric).toBe('χ²');
+    expect([roc.fpr[0], roc.tpr[0], roc.fpr.at(-1), roc.tpr.at(-1)]).toEqual([0, 0, 1, 1]);
     expect(saved.fold_accuracy.reduce((a, b) => a + b, 0) / 4).toBeCloseTo(first.accuracy as number, 3);
     // A run compared with itself: no difference, every fold level.
     expect(compareRuns(saved, saved)).toMatchObject({ difference: 0, t: 0, p: 1, ties: 4, folds: 4 });

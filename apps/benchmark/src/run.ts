@@ -3,7 +3,7 @@ import { join, relative } from 'node:path';
 import { loadCfp, loadLfw } from '@deepface-ts/datasets';
 import { cmc, cmcChartSpec, dirAtFar, dirChartSpec, dirCurve, writeChart, writeFileAtomic } from '@deepface-ts/metrics';
 import type { BenchmarkArgs } from './args';
-import { RESULT_FILE } from './compare';
+import { RESULT_FILE, ROC_FILE, rocRecord } from './compare';
 import { createDescriptor, describeImages, type CropSpec, type DescribeResult } from './describe';
 import { closedSetLists, openSetLists, scoreMatrix, type ImageRef, type Person } from './identification';
 import { KERNEL_SVM_TRAIN_PAIRS, restrictedMetrics } from './restricted';
@@ -148,6 +148,8 @@ Total ${seconds.toFixed(1)} s. Command: \`pnpm benchmark ${args.protocol} --desc
     report: join(args.out, 'report.md'),
   };
   await writeFileAtomic(join(args.out, RESULT_FILE), `${JSON.stringify(summary)}\n`);
+  // The headline ROC, for `compare` to draw runs side by side.
+  await writeFileAtomic(join(args.out, ROC_FILE), JSON.stringify(rocRecord(first)));
   return summary;
 }
 
