@@ -123,7 +123,7 @@ async function main(): Promise<void> {
     resume: has('--resume'),
     onEpoch: (s) =>
       console.error(
-        `epoch ${s.epoch}: train loss ${s.trainLoss.toFixed(4)} acc ${s.trainAccuracy.toFixed(4)} | val loss ${s.valLoss?.toFixed(4)} acc ${s.valAccuracy?.toFixed(4)} | lr ${s.learningRate} | ${s.imagesPerSecond.toFixed(1)} img/s`,
+        `epoch ${s.epoch}: train loss ${s.trainLoss.toFixed(4)} acc ${s.trainAccuracy.toFixed(4)} | val loss ${s.valLoss?.toFixed(4)} acc ${s.valAccuracy?.toFixed(4)} | lr ${Number(s.learningRate.toPrecision(3))} | ${s.imagesPerSecond.toFixed(1)} img/s`,
       ),
   });
 

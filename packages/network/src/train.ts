@@ -265,7 +265,7 @@ export async function train(model: DeepFaceModel, trainSet: ExampleSource, valSe
       if (!Number.isFinite(loss)) throw new Error(`train: loss became ${loss} at epoch ${epoch}, step ${step}: lower the learning rate (now ${lr})`);
       lossSum += loss * idx.length;
       hits += correct;
-      bar.tick(idx.length, `loss ${(lossSum / (start + idx.length)).toFixed(3)} acc ${(hits / (start + idx.length)).toFixed(3)} lr ${lr}`);
+      bar.tick(idx.length, `loss ${(lossSum / (start + idx.length)).toFixed(3)} acc ${(hits / (start + idx.length)).toFixed(3)} lr ${Number(lr.toPrecision(3))}`);
     }
     const seconds = (performance.now() - started) / 1000;
     bar.done();
