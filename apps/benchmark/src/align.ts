@@ -5,9 +5,12 @@
  * so every pair of the protocol still gets a score (the report says how often).
  */
 import type { FaceDetector } from '@deepface-ts/detect';
-import { createFaceAligner } from '@deepface-ts/frontalize';
+import { createFaceAligner, type TemplateOptions } from '@deepface-ts/frontalize';
 import type { RgbImage } from '@deepface-ts/image';
 import type { Align } from './args';
+
+/** Where the face sits in an aligned crop: the alignment template's inter-ocular distance and eye line, as fractions of the crop side. */
+export type Framing = Pick<TemplateOptions, 'interOcular' | 'eyeLine'>;
 
 export interface Aligner {
   align(image: RgbImage<Uint8Array>, source: string): Promise<{ crop: RgbImage<Uint8Array>; aligned: boolean }>;
@@ -18,7 +21,7 @@ export function createAligner(
   size: number,
   detector: FaceDetector,
   fallback: (image: RgbImage<Uint8Array>) => RgbImage<Uint8Array>,
-  framing: { interOcular?: number; eyeLine?: number } = {},
+  framing: Framing = {},
 ): Aligner {
   // 2D: the face aligner's default (one similarity fit to all 68 landmarks, no re-detection).
   const aligner = createFaceAligner(detector, { mode: align, size, choose: 'nearest-centre', template: framing });

@@ -9,7 +9,7 @@ import { createFaceDetector, createFaceRecognizer, DESCRIPTOR_SIZE, RECOGNITION_
 import { initBackend, tf } from '@deepface-ts/kernels';
 import { cropToInput, decodeWeightsFile, DeepFaceModel, normaliseRepresentation } from '@deepface-ts/network';
 import { createProgress, type Progress } from '@deepface-ts/progress';
-import { createAligner, type Aligner } from './align';
+import { createAligner, type Aligner, type Framing } from './align';
 import type { Align, DescriptorName } from './args';
 import { DescriptorCache } from './cache';
 
@@ -39,7 +39,7 @@ export interface Descriptor {
    * fractions of the crop side); the default template's when absent. A network needs the
    * framing it was trained on; LBP sets its own (see LBP_FRAMING).
    */
-  framing?: { interOcular?: number; eyeLine?: number };
+  framing?: Framing;
   /** Values can be negative: χ² (made for histograms) does not apply, so verification and identification score by cosine only. */
   signed?: boolean;
   describe(image: RgbImage, source: string): Float32Array;
@@ -54,7 +54,7 @@ const LBP_OPTIONS: LbpOptions = { radius: 2, grid: [7, 7] };
  * as the raw ones — the three alignments compare like for like. Chosen on LFW View 1 (see the
  * README): of 0.32, 0.36 and 0.40 it gives the best 2D and near-best 3D AUC.
  */
-const LBP_FRAMING = { interOcular: 0.4 };
+const LBP_FRAMING: Framing = { interOcular: 0.4 };
 /**
  * Part of the cache key of aligned descriptors: bump it whenever detection or alignment
  * changes their output (v2: SSD 'auto' input size, 2D fit on all 68 landmarks without re-detection).
