@@ -55,27 +55,12 @@ static void scores_f32_4(const float *m, int32_t rows, int32_t dim, const float 
 }
 
 // out[r] = scale[r] * qscale * <M[r], q> with int8 rows and an int8 query that the
-// caller has already widened to int16 (q16, length dim). dim is a multiple of 16.
+// caller has already widened to int16 (q16, length dim), one row per pass: the tail (< 4
+// rows) of scores_i8. dim is a multiple of 16.
 // Products are exact in int32: |sum| <= dim * 127 * 127 < 2^31 for dim < 133,000.
-static void scores_i8_2(const int8_t *m, int32_t rows, int32_t dim, const int16_t *q16, const float *scale, float qscale,
+static void scores_i8_1(const int8_t *m, int32_t rows, int32_t dim, const int16_t *q16, const float *scale, float qscale,
                float *out) {
-  int32_t r = 0;
-  for (; r + 2 <= rows; r += 2) {
-    const int8_t *a = m + (int64_t)r * dim;
-    const int8_t *b = a + dim;
-    v128_t sa = wasm_i32x4_splat(0), sb = sa;
-    for (int32_t j = 0; j < dim; j += 16) {
-      v128_t qlo = wasm_v128_load(q16 + j), qhi = wasm_v128_load(q16 + j + 8);
-      v128_t va = wasm_v128_load(a + j), vb = wasm_v128_load(b + j);
-      sa = wasm_i32x4_add(sa, wasm_i32x4_dot_i16x8(wasm_i16x8_extend_low_i8x16(va), qlo));
-      sa = wasm_i32x4_add(sa, wasm_i32x4_dot_i16x8(wasm_i16x8_extend_high_i8x16(va), qhi));
-      sb = wasm_i32x4_add(sb, wasm_i32x4_dot_i16x8(wasm_i16x8_extend_low_i8x16(vb), qlo));
-      sb = wasm_i32x4_add(sb, wasm_i32x4_dot_i16x8(wasm_i16x8_extend_high_i8x16(vb), qhi));
-    }
-    out[r] = (float)hsum_i32(sa) * scale[r] * qscale;
-    out[r + 1] = (float)hsum_i32(sb) * scale[r + 1] * qscale;
-  }
-  for (; r < rows; r++) {
+  for (int32_t r = 0; r < rows; r++) {
     const int8_t *a = m + (int64_t)r * dim;
     v128_t s = wasm_i32x4_splat(0);
     for (int32_t j = 0; j < dim; j += 16) {
@@ -110,7 +95,7 @@ void scores_i8(const int8_t *m, int32_t rows, int32_t dim, const int16_t *q16, c
     out[r + 2] = (float)hsum_i32(sc) * scale[r + 2] * qscale;
     out[r + 3] = (float)hsum_i32(sd) * scale[r + 3] * qscale;
   }
-  if (r < rows) scores_i8_2(m + (int64_t)r * dim, rows - r, dim, q16, scale + r, qscale, out + r);
+  if (r < rows) scores_i8_1(m + (int64_t)r * dim, rows - r, dim, q16, scale + r, qscale, out + r);
 }
 
 // out[r] = <M[r], q> for r in [0, rows). dim is a multiple of 4 (the caller pads). Eight
