@@ -1,6 +1,7 @@
 import type { RgbImage } from '@deepface-ts/image';
 import { describe, expect, it } from 'vitest';
 import { align2d } from './align2d';
+import { faceChip } from './chip';
 import { chooseFace, createFaceAligner, type FaceFinder, type FoundFace } from './face-aligner';
 import { createFrontalizer } from './frontalize';
 import { syntheticFace } from './synthetic-face';
@@ -59,5 +60,17 @@ describe('createFaceAligner', () => {
     const tightDirect = createFrontalizer(createTemplate({ size, interOcular: 0.4 })).frontalize(image, truth, { dtype: 'uint8' }).image;
     expect(Array.from(tight!.data)).toEqual(Array.from(tightDirect.data));
     expect(() => createFaceAligner(counting, { mode: '2d', size, redetect: -1 })).toThrow(/redetect must be a whole number ≥ 0, got -1/);
+  });
+
+  it("chip: dlib's face chip of the chosen face, size 150 and padding 0.25 unless told otherwise", async () => {
+    const faces = [{ box: box(5, 5, 10, 10), landmarks: truth }, { box: box(40, 40, 120, 120), landmarks: truth }];
+    const crop = await createFaceAligner(finder(faces), { mode: 'chip', size: 150 }).align(image, 'test');
+    const direct = faceChip(image, truth, { size: 150, padding: 0.25 }).image;
+    expect([crop!.width, crop!.height, crop!.data.constructor.name]).toEqual([150, 150, 'Uint8Array']);
+    expect(Array.from(crop!.data)).toEqual(Array.from(direct.data));
+    const padded = await createFaceAligner(finder(faces), { mode: 'chip', size: 80, chipPadding: 0.5 }).align(image);
+    expect(Array.from(padded!.data)).toEqual(Array.from(faceChip(image, truth, { size: 80, padding: 0.5 }).image.data));
+    expect(await createFaceAligner(finder([]), { mode: 'chip', size: 150 }).align(image)).toBeUndefined();
+    expect(() => createFaceAligner(finder(faces), { mode: 'chip', size: 150, chipPadding: -1 })).toThrow(/chipPadding must be a finite number ≥ 0, got -1/);
   });
 });

@@ -1,11 +1,12 @@
 /**
- * From a whole image to an aligned crop: find the faces, pick one, and 2D-align or
- * 3D-frontalize it. The face finder is injected (`@deepface-ts/detect`'s FaceDetector fits),
- * so this package stays free of a detector dependency. Used by the training, benchmark and
- * verification apps alike.
+ * From a whole image to an aligned crop: find the faces, pick one, and 2D-align it,
+ * 3D-frontalize it or cut dlib's face chip. The face finder is injected
+ * (`@deepface-ts/detect`'s FaceDetector fits), so this package stays free of a detector
+ * dependency. Used by the training, benchmark and verification apps alike.
  */
 import type { RgbImage } from '@deepface-ts/image';
 import { align2d, type Align2dFit, type LandmarkDetector } from './align2d';
+import { DLIB_CHIP_PADDING, faceChip } from './chip';
 import { createFrontalizer } from './frontalize';
 import { createTemplate, type FaceBox, type TemplateOptions } from './template';
 
@@ -44,11 +45,12 @@ export function chooseFace<F extends FoundFace>(faces: readonly F[], choice: Fac
 }
 
 export interface FaceAlignerOptions {
-  mode: '2d' | '3d';
-  /** Output crop side in pixels. */
+  /** `'chip'`: dlib's face chip (`faceChip`), e.g. size 150 for dlib's face-recognition network. */
+  mode: '2d' | '3d' | 'chip';
+  /** Output crop side in pixels (for 'chip', the chip size). */
   size: number;
   choose?: FaceChoice;
-  /** Framing of the crop (inter-ocular distance, eye line, …); `size` above wins. Default: the default template's. */
+  /** 2D / 3D: framing of the crop (inter-ocular distance, eye line, …); `size` above wins. Default: the default template's. */
   template?: Omit<TemplateOptions, 'size'>;
   /**
    * 2D only: the similarity is fitted to all 68 landmarks (`'all'`, default) or to the paper's
@@ -63,11 +65,24 @@ export interface FaceAlignerOptions {
    * points beats the six (0.7407 against 0.7334 at the same framing).
    */
   redetect?: number;
+  /** 'chip' only: dlib's padding around the mean face (default 0.25, `DLIB_CHIP_PADDING`). */
+  chipPadding?: number;
 }
 
 export function createFaceAligner(finder: FaceFinder, options: FaceAlignerOptions): FaceAligner {
-  const { mode, size, choose = 'largest', fit = 'all', redetect = 0 } = options;
+  const { mode, size, choose = 'largest', fit = 'all', redetect = 0, chipPadding = DLIB_CHIP_PADDING } = options;
   if (!Number.isInteger(redetect) || redetect < 0) throw new RangeError(`createFaceAligner: redetect must be a whole number ≥ 0, got ${redetect}`);
+  if (mode === 'chip') {
+    if (!Number.isInteger(size) || size < 2) throw new RangeError(`createFaceAligner: chip size must be a whole number ≥ 2, got ${size}`);
+    if (!Number.isFinite(chipPadding) || chipPadding < 0) throw new RangeError(`createFaceAligner: chipPadding must be a finite number ≥ 0, got ${chipPadding}`);
+    return {
+      async align(image, source = 'image') {
+        const face = chooseFace(await finder.detect(image), choose, image.width, image.height);
+        if (!face) return undefined;
+        return faceChip(image, face.landmarks, { size, padding: chipPadding, dtype: 'uint8', source }).image;
+      },
+    };
+  }
   const template = createTemplate({ ...options.template, size });
   const frontalizer = createFrontalizer(template);
   return {

@@ -1,7 +1,8 @@
 /**
  * @deepface-ts/frontalize — DeepFace's alignment: 2D similarity alignment from six fiducials
  * (iterated with re-detection) and 3D frontalization through an affine camera fitted to a
- * generic 3D face, with the package's own face shape estimated by structure from motion.
+ * generic 3D face, with the package's own face shape estimated by structure from motion;
+ * and dlib's face chips (the alignment dlib's face-recognition network expects).
  */
 export { align2d, similarityToAnchors, type Align2dFit, type Align2dOptions, type Align2dResult, type LandmarkDetector } from './align2d.js';
 export { applyAffine, composeAffine, fitSimilarity, identityAffine, invertAffine, affineDeviationFromIdentity, type Affine2 } from './affine2d.js';
@@ -9,6 +10,10 @@ export {
   cameraPose, cameraScale, estimateLandmarkCovariance, fitAffineCamera, project, projectShape, viewDirection,
   type AffineCamera, type CameraFit, type CovarianceEstimateOptions, type LandmarkCovariance,
 } from './camera.js';
+export {
+  DLIB_CHIP_PADDING, DLIB_CHIP_SIZE, DLIB_MEAN_FACE, extractFaceChip, faceChip, faceChipDetails, faceChipTemplate,
+  type ExtractFaceChipOptions, type FaceChipDetails, type FaceChipOptions, type FaceChipRect, type MeanFace,
+} from './chip.js';
 export { DEFAULT_SHAPE } from './default-shape.js';
 export { affineFromTriangles, createFrontalizer, frontalize, type FrontalizeOptions, type FrontalizeResult, type Frontalizer } from './frontalize.js';
 export {
