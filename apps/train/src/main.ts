@@ -32,40 +32,78 @@ import {
   train,
   type InitScheme,
 } from '@deepface-ts/network';
+import { choiceOption, numberOption, parseCommandLine, runMain, UsageError, userCwd } from '@deepface-ts/cli';
 import { buildCrops, createAligner, type Alignment, type CropJob } from './crops';
 
-const args = process.argv.slice(2);
-// `pnpm train …` runs in apps/train: read the user's relative paths from where they ran it.
-const userDir = process.env.INIT_CWD ?? process.cwd();
-const path = (p: string) => resolve(userDir, p);
-const has = (name: string) => args.includes(name);
-const flag = (name: string, fallback?: string): string | undefined => (has(name) ? args[args.indexOf(name) + 1] : fallback);
-const num = (name: string, fallback: number): number => {
-  const v = flag(name);
-  if (v === undefined) return fallback;
-  const n = Number(v);
-  if (!Number.isFinite(n)) throw new Error(`${name} must be a number, got ${JSON.stringify(v)}`);
-  return n;
-};
+const USAGE = `usage: pnpm train --manifest <sfc.csv> --out <dir> [--align 3d|2d|none] [--config default|full]
+                  [--epochs 12] [--batch 32] [--lr 0.01] [--momentum 0.9] [--weight-decay 5e-4]
+                  [--init he|paper] [--seed 1] [--resume] [--float16] [--cache <dir>] [--backend wasm|cpu]
+                  [--optimizer momentum|adam] [--warmup <epochs>] [--patience 2] [--min-lr 1e-4] [--flip] [--shift <px>]
+(see apps/train/README.md)`;
+
+// One leading "--" (from `pnpm train -- …`) is dropped; the rest is recorded in the model's metadata.
+const args = process.argv[2] === '--' ? process.argv.slice(3) : process.argv.slice(2);
+
+/** The command line, checked before anything is read or written: every option declared, every number in range. */
+function parseTrainArgs(argv: readonly string[]) {
+  const { values } = parseCommandLine(argv, {
+    usage: USAGE,
+    options: {
+      manifest: { type: 'string' },
+      out: { type: 'string' },
+      align: { type: 'string' },
+      config: { type: 'string' },
+      epochs: { type: 'string' },
+      batch: { type: 'string' },
+      lr: { type: 'string' },
+      momentum: { type: 'string' },
+      'weight-decay': { type: 'string' },
+      init: { type: 'string' },
+      seed: { type: 'string' },
+      resume: { type: 'boolean', default: false },
+      float16: { type: 'boolean', default: false },
+      cache: { type: 'string' },
+      backend: { type: 'string' },
+      optimizer: { type: 'string' },
+      warmup: { type: 'string' },
+      patience: { type: 'string' },
+      'min-lr': { type: 'string' },
+      flip: { type: 'boolean', default: false },
+      shift: { type: 'string' },
+    },
+  });
+  if (!values.manifest) throw new UsageError('missing --manifest <sfc.csv>');
+  if (!values.out) throw new UsageError('missing --out <dir>');
+  // `pnpm train …` runs in apps/train: read the user's relative paths from where they ran it.
+  const path = (p: string) => resolve(userCwd(), p);
+  return {
+    manifestPath: path(values.manifest),
+    out: path(values.out),
+    align: choiceOption(values.align, 'align', ['3d', '2d', 'none'], '3d') satisfies Alignment,
+    configName: choiceOption(values.config, 'config', ['default', 'full'], 'default'),
+    epochs: numberOption(values.epochs, 'epochs', { integer: true, min: 1, default: 12 }),
+    batchSize: numberOption(values.batch, 'batch', { integer: true, min: 1, default: 32 }),
+    learningRate: numberOption(values.lr, 'lr', { greaterThan: 0, default: 0.01 }),
+    momentum: numberOption(values.momentum, 'momentum', { min: 0, max: 1, default: 0.9 }),
+    weightDecay: numberOption(values['weight-decay'], 'weight-decay', { min: 0, default: 5e-4 }),
+    init: choiceOption(values.init, 'init', ['he', 'paper'], 'he') satisfies InitScheme,
+    seed: numberOption(values.seed, 'seed', { integer: true, min: 0, default: 1 }),
+    resume: values.resume,
+    float16: values.float16,
+    cacheDir: path(values.cache ?? join(homedir(), '.cache', 'deepface-ts')),
+    backend: choiceOption(values.backend, 'backend', ['wasm', 'cpu'], 'wasm'),
+    optimizer: choiceOption(values.optimizer, 'optimizer', ['momentum', 'adam'], 'momentum'),
+    warmupEpochs: numberOption(values.warmup, 'warmup', { min: 0, default: 0 }),
+    patience: numberOption(values.patience, 'patience', { integer: true, min: 1, default: 2 }),
+    // The paper's floor (1e-4) suits its SGD rates; Adam's are ~30× smaller, so lower it there.
+    minLearningRate: numberOption(values['min-lr'], 'min-lr', { min: 0, default: 1e-4 }),
+    flip: values.flip,
+    shift: numberOption(values.shift, 'shift', { integer: true, min: 0, default: 0 }),
+  };
+}
 
 async function main(): Promise<void> {
-  const manifestArg = flag('--manifest');
-  const outArg = flag('--out');
-  if (!manifestArg || !outArg) {
-    console.error('usage: pnpm train --manifest <sfc.csv> --out <dir> [--align 3d|2d|none] [--epochs N] …  (see apps/train/README.md)');
-    process.exit(2);
-  }
-  const manifestPath = path(manifestArg);
-  const out = path(outArg);
-  const align = (flag('--align', '3d') as Alignment);
-  if (!['3d', '2d', 'none'].includes(align)) throw new Error(`--align must be 3d, 2d or none, got ${align}`);
-  const configName = flag('--config', 'default')!;
-  const epochs = num('--epochs', 12);
-  const batchSize = num('--batch', 32);
-  const seed = num('--seed', 1);
-  const init = flag('--init', 'he') as InitScheme;
-  const backend = flag('--backend', 'wasm') as 'wasm' | 'cpu';
-  const cacheDir = path(flag('--cache', join(homedir(), '.cache', 'deepface-ts'))!);
+  const { manifestPath, out, align, configName, epochs, batchSize, seed, init, backend, cacheDir, ...opts } = parseTrainArgs(args);
   mkdirSync(out, { recursive: true });
   mkdirSync(cacheDir, { recursive: true });
   await initBackend(backend);
@@ -109,18 +147,17 @@ async function main(): Promise<void> {
   const history = await train(model, trainSet, valSet, {
     epochs,
     batchSize,
-    learningRate: num('--lr', 0.01),
-    momentum: num('--momentum', 0.9),
-    weightDecay: num('--weight-decay', 5e-4),
-    patience: num('--patience', 2),
-    // The paper's floor (1e-4) suits its SGD rates; Adam's are ~30× smaller, so lower it there.
-    minLearningRate: num('--min-lr', 1e-4),
-    optimizer: flag('--optimizer', 'momentum') as 'momentum' | 'adam',
-    warmupEpochs: num('--warmup', 0),
-    augment: { flip: has('--flip'), shift: num('--shift', 0) },
+    learningRate: opts.learningRate,
+    momentum: opts.momentum,
+    weightDecay: opts.weightDecay,
+    patience: opts.patience,
+    minLearningRate: opts.minLearningRate,
+    optimizer: opts.optimizer,
+    warmupEpochs: opts.warmupEpochs,
+    augment: { flip: opts.flip, shift: opts.shift },
     seed,
     checkpointDir: join(out, 'checkpoints'),
-    resume: has('--resume'),
+    resume: opts.resume,
     onEpoch: (s) =>
       console.error(
         `epoch ${s.epoch}: train loss ${s.trainLoss.toFixed(4)} acc ${s.trainAccuracy.toFixed(4)} | val loss ${s.valLoss?.toFixed(4)} acc ${s.valAccuracy?.toFixed(4)} | lr ${Number(s.learningRate.toPrecision(3))} | ${s.imagesPerSecond.toFixed(1)} img/s`,
@@ -152,7 +189,7 @@ async function main(): Promise<void> {
       final_val_loss: val.loss.toFixed(4),
       final_val_accuracy: val.accuracy.toFixed(4),
     }),
-    has('--float16') ? 'float16' : 'float32',
+    opts.float16 ? 'float16' : 'float32',
   );
   console.log(
     JSON.stringify({
@@ -171,7 +208,4 @@ async function main(): Promise<void> {
   model.dispose();
 }
 
-main().catch((e) => {
-  console.error(e instanceof Error ? e.message : e);
-  process.exit(1);
-});
+void runMain(main, USAGE);
