@@ -1,26 +1,16 @@
 /**
  * @deepface-ts/detect — face detection (SSD MobileNet v1 or Tiny Face Detector),
- * 68-point landmarks and 128-D face descriptors (face recognition net) on tfjs-core,
- * running the MIT-licensed weights of @vladmandic/face-api with our own forward code.
+ * and 68-point landmarks on tfjs-core, running the MIT-licensed weights of @vladmandic/face-api with our own forward code.
  */
 export { autoInputSize, createFaceDetector, type FaceDetector, type FaceDetectorOptions } from './detector';
 export type { DetectedFace, FaceBox, ScoredBox } from './types';
-export {
-  createFaceRecognizer,
-  descriptorDistance,
-  recognitionBox,
-  DESCRIPTOR_SIZE,
-  RECOGNITION_INPUT_SIZE,
-  RECOGNITION_THRESHOLD,
-  type FaceRecognizer,
-  type FaceRecognizerOptions,
-} from './recognition';
 export { eyeCenters, sixFiducials, type Point2 } from './fiducials';
-export { fetchSource, fileSource, type ModelSource } from './loader';
+export { defaultModelDir, fetchSource, fileSource, loadWeights, resolveSource, type ModelSource } from './loader';
 export {
   decodeWeights,
   float16ToFloat32,
   parseManifest,
+  requireWeight,
   WeightsError,
   type DecodedWeight,
   type WeightEntry,
@@ -28,4 +18,5 @@ export {
   type WeightsManifestGroup,
 } from './manifest';
 export { iou, nonMaxSuppression } from './nms';
-export type { BackendName } from './backend';
+export { useBackend, type BackendName } from './backend';
+export { squareInput, type Crop } from './preprocess';

@@ -2,7 +2,7 @@
  * Checks our recognition net against face-api's own implementation (its bundled tfjs, cpu
  * backend) on synthetic crops, square and not (padding + resize included).
  *
- *   pnpm --filter @deepface-ts/detect parity:recognition
+ *   pnpm --filter @deepface-ts/dlib-resnet parity
  *
  * face-api's ESM bundle targets browsers: in Node its tfjs platform asks a stubbed `util`
  * module for TextEncoder and fails at import. The script copies the bundle to a temp file

@@ -26,15 +26,10 @@
  * Here each conv's scale is folded into its filter and bias at load time
  * (conv(x, W)·s + b·s + o = conv(x, W·s) + (b·s + o)), so a layer is one fused conv2d.
  */
-import * as tf from '@tensorflow/tfjs-core';
-import { assertImage, type Image, type RgbImage } from '@deepface-ts/image';
-import { useBackend, type BackendName } from './backend';
-import { loadWeights, resolveSource, type ModelSource } from './loader';
-import { requireWeight, WeightsError, type DecodedWeight } from './manifest';
-import { squareInput } from './preprocess';
-import type { FaceBox } from './types';
+import { requireWeight, WeightsError, type DecodedWeight } from '@deepface-ts/detect';
+import { tf } from '@deepface-ts/kernels';
 
-const MODEL = 'face_recognition_model';
+export const MODEL = 'face_recognition_model';
 export const RECOGNITION_INPUT_SIZE = 150;
 export const RECOGNITION_MEAN_RGB = [122.782, 117.001, 104.298] as const;
 /**
@@ -46,8 +41,8 @@ export const RECOGNITION_INPUT_SCALE = 1 / 255;
 export const DESCRIPTOR_SIZE = 128;
 /** Euclidean distance below which face-api / dlib call two descriptors the same person. */
 export const RECOGNITION_THRESHOLD = 0.6;
-/** Crops per forward pass in `describe` (bounds the activation memory: ~0.7 MB per crop at the first layer). */
-const MAX_BATCH = 16;
+/** Crops per forward pass (bounds the activation memory: ~0.7 MB per crop at the first layer). */
+export const MAX_BATCH = 16;
 
 interface Conv {
   /** Filter with the per-channel scale folded in. */
@@ -149,127 +144,3 @@ export function recognitionForward(x: tf.Tensor4D, p: RecognitionParams): tf.Ten
   });
 }
 
-export interface FaceRecognizerOptions {
-  /** Folder (Node), base URL (browser / http) or custom source of the face-api model files; default: the installed @vladmandic/face-api's model/ folder. */
-  modelDir?: string | URL | ModelSource;
-  /** tfjs backend: 'wasm' (default; SIMD, single thread) or 'cpu'. */
-  backend?: BackendName;
-}
-
-export interface FaceRecognizer {
-  /**
-   * 128-D descriptors, one per face crop, computed in batches. A crop of any size is
-   * zero-padded to a centred square and resized to 150×150 (face-api's pre-processing);
-   * crop the face with some margin (face-api uses the landmarks' bounding box grown by 20 %,
-   * see `recognitionBox`).
-   */
-  describe(crops: readonly RgbImage[]): Promise<Float32Array[]>;
-  /**
-   * One crop, synchronously (`dataSync`); same values as `describe([crop])[0]`. `source`
-   * (e.g. the file name) is quoted in errors.
-   */
-  describeSync(crop: RgbImage, source?: string): Float32Array;
-  /** Frees the weight tensors; the recognizer cannot be used afterwards. */
-  dispose(): void;
-  readonly options: Readonly<{ backend: BackendName }>;
-}
-
-/**
- * face-api's recognition crop for a detected face: the bounding box of its 68 landmarks,
- * grown by `padding` (default 0.2, face-api's `minBoxPadding`) of its width and height,
- * split evenly between the sides. Clip it to the image before cropping.
- */
-export function recognitionBox(landmarks: Float32Array, padding = 0.2): FaceBox {
-  if (landmarks.length < 2 || landmarks.length % 2 !== 0) throw new RangeError(`recognitionBox: expected x, y pairs (136 values for 68 points), got ${landmarks.length} values`);
-  let x0 = Infinity;
-  let y0 = Infinity;
-  let x1 = -Infinity;
-  let y1 = -Infinity;
-  for (let i = 0; i < landmarks.length; i += 2) {
-    const x = landmarks[i]!;
-    const y = landmarks[i + 1]!;
-    if (!Number.isFinite(x) || !Number.isFinite(y)) throw new RangeError(`recognitionBox: point ${i / 2} is not finite (${x}, ${y})`);
-    x0 = Math.min(x0, x);
-    y0 = Math.min(y0, y);
-    x1 = Math.max(x1, x);
-    y1 = Math.max(y1, y);
-  }
-  const w = x1 - x0;
-  const h = y1 - y0;
-  return { x: x0 - (w * padding) / 2, y: y0 - (h * padding) / 2, width: w * (1 + padding), height: h * (1 + padding) };
-}
-
-/** Loads the weights and returns a recognizer. Rejects with a clear error for bad options or missing / corrupt model files. */
-export async function createFaceRecognizer(opts: FaceRecognizerOptions = {}): Promise<FaceRecognizer> {
-  const backend = opts.backend ?? 'wasm';
-  if (backend !== 'wasm' && backend !== 'cpu') throw new RangeError(`backend must be 'wasm' or 'cpu', got ${JSON.stringify(opts.backend)}`);
-  const source = await resolveSource(opts.modelDir);
-  const weights = await loadWeights(source, MODEL);
-  await useBackend(backend);
-  const params = recognitionParams(weights);
-  let disposed = false;
-  const S = RECOGNITION_INPUT_SIZE;
-  const per = S * S * 3;
-
-  const check = (crop: RgbImage, what: string): RgbImage => {
-    if (disposed) throw new Error('FaceRecognizer: used after dispose()');
-    return assertImage(crop as Image, { source: what });
-  };
-
-  /** Runs the net on checked crops; returns the [n, 128] output tensor. */
-  const forward = (crops: readonly RgbImage[]): tf.Tensor2D => {
-    const input = new Float32Array(crops.length * per);
-    crops.forEach((c, i) => squareInput(c, { x: 0, y: 0, width: c.width, height: c.height }, S, true, RECOGNITION_MEAN_RGB, RECOGNITION_INPUT_SCALE, input, i * per));
-    return tf.tidy(() => recognitionForward(tf.tensor4d(input, [crops.length, S, S, 3]), params));
-  };
-
-  const split = (data: Float32Array, n: number): Float32Array[] => Array.from({ length: n }, (_, i) => data.slice(i * DESCRIPTOR_SIZE, (i + 1) * DESCRIPTOR_SIZE));
-
-  return {
-    options: { backend },
-    async describe(crops) {
-      if (!Array.isArray(crops)) throw new TypeError(`describe: expected an array of RGB face crops, got ${crops === null ? 'null' : typeof crops}`);
-      const checked = crops.map((c, i) => check(c, `describe: crop ${i}`));
-      await useBackend(backend);
-      const out: Float32Array[] = [];
-      for (let i = 0; i < checked.length; i += MAX_BATCH) {
-        const batch = checked.slice(i, i + MAX_BATCH);
-        const t = forward(batch);
-        try {
-          out.push(...split((await t.data()) as Float32Array, batch.length));
-        } finally {
-          t.dispose();
-        }
-      }
-      return out;
-    },
-    describeSync(crop, source = 'describeSync') {
-      const c = check(crop, source);
-      if (tf.getBackend() !== backend) {
-        // The backend was initialised by createFaceRecognizer, so switching back to it is synchronous.
-        void tf.setBackend(backend);
-        if (tf.getBackend() !== backend) throw new Error(`${source}: the active tfjs backend is '${tf.getBackend()}', not '${backend}'; use describe() instead`);
-      }
-      const t = forward([c]);
-      const data = t.dataSync() as Float32Array;
-      t.dispose();
-      return data.slice(0, DESCRIPTOR_SIZE);
-    },
-    dispose() {
-      if (disposed) return;
-      disposed = true;
-      disposeRecognition(params);
-    },
-  };
-}
-
-/** Euclidean distance of two descriptors (face-api's `euclideanDistance`); below `RECOGNITION_THRESHOLD` (0.6) means the same person. */
-export function descriptorDistance(a: Float32Array, b: Float32Array): number {
-  if (a.length !== b.length) throw new RangeError(`descriptorDistance: lengths differ (${a.length} vs ${b.length})`);
-  let s = 0;
-  for (let i = 0; i < a.length; i++) {
-    const d = a[i]! - b[i]!;
-    s += d * d;
-  }
-  return Math.sqrt(s);
-}

@@ -1,4 +1,3 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { existsSync } from 'node:fs';
 import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -7,17 +6,9 @@ import { fileURLToPath } from 'node:url';
 import { decodeImage } from '@deepface-ts/datasets';
 import { ImageError, type RgbImage } from '@deepface-ts/image';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createFaceDetector,
-  createFaceRecognizer,
-  descriptorDistance,
-  recognitionBox,
-  RECOGNITION_THRESHOLD,
-  WeightsError,
-  type DetectedFace,
-  type FaceRecognizer,
-} from './index';
-import { defaultModelDir } from './loader';
+import { createFaceDetector, defaultModelDir, WeightsError, type DetectedFace } from '@deepface-ts/detect';
+import { tf } from '@deepface-ts/kernels';
+import { createFaceRecognizer, descriptorDistance, recognitionBox, RECOGNITION_THRESHOLD, type FaceRecognizer } from './index';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const datasets = process.env.DEEPFACE_DATASETS ?? resolve(here, '../../../../shared/datasets');
@@ -69,6 +60,26 @@ describe('createFaceRecognizer (face-api face_recognition_model)', () => {
     expect(Array.from(wasm.describeSync(a))).toEqual(Array.from(again!));
     expect(Array.from((await wasm.describe([a]))[0]!)).toEqual(Array.from(again!));
     expect(await wasm.describe([])).toEqual([]);
+  });
+
+  it('mirror: the mean of the descriptors of the crop and of its left–right mirror, in one batch', async () => {
+    const a = synthetic(150, 150, 8);
+    const flipped = { ...a, data: new Uint8Array(a.data.length) };
+    for (let y = 0; y < 150; y++) for (let x = 0; x < 150; x++) flipped.data.set(a.data.subarray((y * 150 + x) * 3, (y * 150 + x) * 3 + 3), (y * 150 + 149 - x) * 3);
+    const [plain, mirror] = await wasm.describe([a, flipped]);
+    const [both] = await wasm.describe([a], { mirror: true });
+    const mean = plain!.map((v, k) => (v + mirror![k]!) / 2);
+    expect(maxAbsDiff(both!, mean)).toBeLessThan(1e-5);
+    expect(maxAbsDiff(both!, plain!)).toBeGreaterThan(1e-3); // the mirror changes the result
+    // a mirrored crop gives the same mirrored descriptor (the average is symmetric)
+    const [bothOfFlipped] = await wasm.describe([flipped], { mirror: true });
+    expect(maxAbsDiff(bothOfFlipped!, both!)).toBeLessThan(1e-5);
+    expect(maxAbsDiff(wasm.describeSync(a, 'a', { mirror: true }), both!)).toBeLessThan(1e-5);
+    // more crops than one batch holds, mirrored: each still its own mean
+    const many = Array.from({ length: 9 }, (_, i) => synthetic(150, 150, 20 + i));
+    const out = await wasm.describe(many, { mirror: true });
+    expect(maxAbsDiff(out[8]!, (await wasm.describe([many[8]!], { mirror: true }))[0]!)).toBeLessThan(1e-5);
+    await expect(wasm.describe([a], { mirror: 'yes' as unknown as boolean })).rejects.toThrow(/mirror must be true or false/);
   });
 
   it('leaks no tensors; dispose() frees the weights', async () => {
