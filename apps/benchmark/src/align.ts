@@ -4,8 +4,7 @@
  * face is found, or alignment fails, the image's raw centre crop is used instead and counted,
  * so every pair of the protocol still gets a score (the report says how often).
  */
-import type { FaceDetector } from '@deepface-ts/detect';
-import { createFaceAligner, type TemplateOptions } from '@deepface-ts/frontalize';
+import { createFaceAligner, type FaceFinder, type TemplateOptions } from '@deepface-ts/frontalize';
 import type { RgbImage } from '@deepface-ts/image';
 import type { Align } from './args';
 
@@ -17,9 +16,9 @@ export interface Aligner {
 }
 
 export function createAligner(
-  align: Exclude<Align, 'none'>,
+  align: '2d' | '3d',
   size: number,
-  detector: FaceDetector,
+  detector: FaceFinder,
   fallback: (image: RgbImage<Uint8Array>) => RgbImage<Uint8Array>,
   framing: Framing = {},
 ): Aligner {

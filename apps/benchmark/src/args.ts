@@ -1,12 +1,13 @@
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { UsageError, userCwd } from '@deepface-ts/cli';
 
 export const PROTOCOLS = ['lfw', 'lfw-restricted', 'lfw-unrestricted', 'cfp-ff', 'cfp-fp', 'lfw-closed', 'lfw-open', 'ytf'] as const;
 export type Protocol = (typeof PROTOCOLS)[number];
-export const DESCRIPTORS = ['lbp', 'deepface', 'faceapi'] as const;
+export const DESCRIPTORS = ['lbp', 'deepface', 'dlib', 'faceapi'] as const;
 export type DescriptorName = (typeof DESCRIPTORS)[number];
-export const ALIGNS = ['none', '2d', '3d'] as const;
+export const ALIGNS = ['none', '2d', '3d', 'chip', 'box'] as const;
 export type Align = (typeof ALIGNS)[number];
 
 export interface BenchmarkArgs {
@@ -29,15 +30,18 @@ export interface BenchmarkArgs {
    * the DeepFace model uses (≈ 0.32), for like-for-like raw vs 2D vs 3D comparisons.
    */
   rawCrop?: number;
+  /** --mirror / --no-mirror: dlib's test-time mirroring (default: the describer's, chosen on LFW View 1). */
+  mirror?: boolean;
+  /** --jitter N: dlib-style jittered chips averaged per face (default: the describer's). */
+  jitter?: number;
 }
 
-/** A usage error: printed with the usage text, exit code 2. */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
+/** A usage error: printed with the usage text, exit code 2 (the one shared by the apps, from @deepface-ts/cli). */
+export { UsageError };
 
-export const USAGE = `usage: pnpm benchmark <protocol> [--descriptor lbp|deepface|faceapi] [--align none|2d|3d] [--data <dir>] [--out <dir>]
+export const USAGE = `usage: pnpm benchmark <protocol> [--descriptor lbp|deepface|dlib] [--align none|2d|3d|chip|box] [--data <dir>] [--out <dir>]
                       [--cache <dir> | --no-cache] [--seed <n>] [--workers <n>] [--model <file.safetensors>] [--raw-crop <fraction>]
+                      [--mirror | --no-mirror] [--jitter <n>]
        pnpm benchmark compare <run A> <run B> [--out <dir>]   (two verification runs' --out folders: paired per-fold difference, t-test, both ROCs in one chart)
 protocols: ${PROTOCOLS.join(', ')}
   lfw         LFW View 2, 10 folds, unsupervised χ² and cosine (threshold from the 9 training folds)
@@ -49,9 +53,12 @@ protocols: ${PROTOCOLS.join(', ')}
   lfw-open    LFW probe–gallery open set (gallery 596 × 1, 596 genuine + 9,491 impostor probes): DIR @ 1 % FAR
   ytf         YouTube Faces, 10 splits of video pairs, each scored by the mean χ² / cosine of 50 frame pairs (frames cut
               at their labelled face box); needs <data>/ytf/frame_images_DB/ and ytf/splits.txt: accuracy ± SE, AUC, EER
---align 2d|3d detects the face (SSD + 68 landmarks) and aligns it; --descriptor deepface uses --model (default: the
-model shipped with @deepface-ts/network); --descriptor faceapi is face-api's pretrained 128-D recognition net
-(@deepface-ts/detect) on the 150×150 crop, scored by cosine only (its values are signed: no χ²). --data defaults to $DEEPFACE_DATASETS or ../shared/datasets; --out to $TMPDIR/deepface-ts-benchmark/<protocol>-<descriptor>-<align>.`;
+--align 2d|3d|chip|box detects the face (SSD + 68 landmarks) and aligns it: 2d similarity, 3d frontalization, chip
+dlib's face chip (150×150, padding 0.25), box face-api's upright crop of the landmarks' box + 20 %. The network
+descriptors go through @deepface-ts/describer, as verify and identify do: --descriptor deepface uses --model (default:
+the model shipped with @deepface-ts/network); --descriptor dlib (alias faceapi) is dlib's ResNet (@deepface-ts/dlib-resnet),
+scored by cosine only (its values are signed: no χ²), with --mirror / --no-mirror and --jitter <n> (default: those
+chosen on LFW View 1). --data defaults to $DEEPFACE_DATASETS or ../shared/datasets; --out to $TMPDIR/deepface-ts-benchmark/<protocol>-<descriptor>-<align>.`;
 
 function oneOf<T extends string>(value: string, allowed: readonly T[], what: string): T {
   if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`unknown ${what} "${value}"; expected one of: ${allowed.join(', ')}`);
@@ -65,8 +72,9 @@ function positiveInt(value: string, what: string): number {
 }
 
 /** Parses the command line (without node and the script). A leading "--" (from `pnpm … start -- …`) is ignored. */
-// Relative paths are taken from where the user ran pnpm (INIT_CWD), not the package folder pnpm runs scripts in.
-export function parseBenchmarkArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env, cwd = env.INIT_CWD ?? process.cwd()): BenchmarkArgs {
+// Relative paths are taken from where the user ran pnpm (userCwd: DEEPFACE_USER_CWD, which the root scripts set,
+// else INIT_CWD), not the package folder pnpm runs scripts in.
+export function parseBenchmarkArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env, cwd = userCwd(env)): BenchmarkArgs {
   const args = argv[0] === '--' ? argv.slice(1) : [...argv];
   let parsed;
   try {
@@ -84,7 +92,11 @@ export function parseBenchmarkArgs(argv: readonly string[], env: NodeJS.ProcessE
         workers: { type: 'string', default: '4' },
         model: { type: 'string' },
         'raw-crop': { type: 'string' },
+        mirror: { type: 'boolean' },
+        'no-mirror': { type: 'boolean' },
+        jitter: { type: 'string' },
       },
+      strict: true,
     });
   } catch (error) {
     throw new UsageError((error as Error).message);
@@ -107,5 +119,10 @@ export function parseBenchmarkArgs(argv: readonly string[], env: NodeJS.ProcessE
     rawCrop = Number(values['raw-crop']);
     if (!(rawCrop > 0 && rawCrop <= 1)) throw new UsageError(`--raw-crop must be a fraction in (0, 1], got "${values['raw-crop']}"`);
   }
-  return { protocol, descriptor, align, data, out, cache, seed: positiveInt(values.seed!, 'seed'), workers, model, rawCrop };
+  if (values.mirror && values['no-mirror']) throw new UsageError('--mirror and --no-mirror contradict each other');
+  const mirror = values.mirror ? true : values['no-mirror'] ? false : undefined;
+  const jitter = values.jitter === undefined ? undefined : positiveInt(values.jitter, 'jitter');
+  if ((mirror !== undefined || jitter !== undefined) && descriptor !== 'dlib' && descriptor !== 'faceapi') throw new UsageError('--mirror, --no-mirror and --jitter are options of --descriptor dlib');
+  if ((align === 'chip' || align === 'box') && descriptor === 'lbp') throw new UsageError(`--align ${align} is for the network descriptors (dlib, deepface); LBP takes none, 2d or 3d`);
+  return { protocol, descriptor, align, data, out, cache, seed: positiveInt(values.seed!, 'seed'), workers, model, rawCrop, mirror, jitter };
 }

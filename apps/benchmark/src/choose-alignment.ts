@@ -83,7 +83,7 @@ for (const variant of variants) {
   for (const path of paths) {
     try {
       const crop = await recipe(await decodeImage(path), landmarks.get(path) ?? undefined, path);
-      descriptors.set(path, lbp.describe(crop, path));
+      descriptors.set(path, await lbp.describe(crop, path));
     } catch (error) {
       console.error(`${variant.name}: ${path}: ${(error as Error).message} (its pairs count as different)`);
     }

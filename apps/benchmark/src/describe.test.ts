@@ -20,35 +20,38 @@ describe('--descriptor deepface', () => {
     const d = await createDescriptor('deepface', { model: path });
     expect(d.inputSize).toBe(20);
     expect(d.dim).toBe(12);
-    expect(d.version).toMatch(/^deepface-deepface-20-f12-k3-[0-9a-f]{12}$/);
+    expect(d.version).toMatch(/^deepface-deepface-20-f12-k3-[0-9a-f]{12}-3d$/);
+    expect(d.signed).toBe(false); // normalised F7 is non-negative: χ² applies
     const img = { width: 40, height: 40, channels: 3 as const, data: Uint8Array.from({ length: 40 * 40 * 3 }, (_, i) => (i * 37) % 256) };
-    const f = d.describe(img, 'test'); // resized to 20×20 internally
+    const f = await d.describe(img, 'test'); // resized to 20×20 internally
     let ss = 0;
     for (const v of f) ss += v * v;
     expect(f.length).toBe(12);
     expect(Math.sqrt(ss)).toBeCloseTo(1, 5);
-    expect(Array.from(d.describe(img, 'again'))).toEqual(Array.from(f));
+    expect(Array.from(await d.describe(img, 'again'))).toEqual(Array.from(f));
 
-    await expect(createDescriptor('deepface', { model: join(tmpdir(), 'no-such-model.safetensors') })).rejects.toThrow(/no-such-model\.safetensors: DeepFace model not found/);
+    await expect(createDescriptor('deepface', { model: join(tmpdir(), 'no-such-model.safetensors') })).rejects.toThrow(/no-such-model\.safetensors: DeepFace model file not found/);
+    d.describer?.dispose();
   });
 });
 
-describe('--descriptor faceapi', () => {
-  it("gives unit-norm 128-D vectors of face-api's recognition net on 150×150 crops, signed so scored by cosine only", async () => {
-    const d = await createDescriptor('faceapi');
-    expect(d).toMatchObject({ name: 'faceapi', inputSize: 150, dim: 128, signed: true });
+describe('--descriptor dlib (alias faceapi)', () => {
+  it("gives unit-norm 128-D vectors of dlib's ResNet on 150×150 crops, signed so scored by cosine only", async () => {
+    const d = await createDescriptor('dlib', { mirror: false });
+    expect(d).toMatchObject({ name: 'dlib', inputSize: 150, dim: 128, signed: true });
     expect(d.binsPerCell).toBeUndefined();
-    expect(d.version).toMatch(/^faceapi-/);
+    expect(d.version).toBe('dlib-resnet-v1-chip');
+    expect((await createDescriptor('faceapi', { align: 'box', mirror: true })).version).toBe('dlib-resnet-v1-box-mirror');
     const image = (seed: number, size = 150) => ({ width: size, height: size, channels: 3 as const, data: Uint8Array.from({ length: size * size * 3 }, (_, i) => (i * seed + (i >> 7)) % 256) });
-    const f = d.describe(image(37), 'a.jpg');
+    const f = await d.describe(image(37), 'a.jpg');
     expect(f).toHaveLength(128);
     expect(Math.hypot(...f)).toBeCloseTo(1, 5);
     expect(f.some((v) => v < 0)).toBe(true); // signed: χ² would be meaningless
-    expect(Array.from(d.describe(image(37), 'again'))).toEqual(Array.from(f));
-    const g = d.describe(image(11, 200), 'b.jpg'); // other content, other size (resized to 150)
+    expect(Array.from(await d.describe(image(37), 'again'))).toEqual(Array.from(f));
+    const g = await d.describe(image(11, 200), 'b.jpg'); // other content, other size (resized to 150)
     expect(Math.hypot(...g)).toBeCloseTo(1, 5);
     expect(f.reduce((s, v, i) => s + v * g[i]!, 0)).toBeLessThan(0.999);
-    expect(() => d.describe({ width: 150, height: 150, channels: 3, data: new Uint8Array(10) }, 'broken.jpg')).toThrow(/^broken\.jpg: data has 10 values/);
+    await expect(d.describe({ width: 150, height: 150, channels: 3, data: new Uint8Array(10) }, 'broken.jpg')).rejects.toThrow(/^broken\.jpg: .*data has 10 values/);
 
     // Verification scores such a descriptor by cosine only.
     const descriptors = new Map([['a', f], ['b', g], ['c', f]]);

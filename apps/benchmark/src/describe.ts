@@ -1,13 +1,9 @@
 import { decodeImage } from '@deepface-ts/datasets';
 import { resizeBilinear, type RgbImage } from '@deepface-ts/image';
 import { lbpDescriptor, lbpDescriptorLength, type LbpOptions } from '@deepface-ts/lbp';
-import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { createHash } from 'node:crypto';
-import { createFaceDetector, createFaceRecognizer, DESCRIPTOR_SIZE, RECOGNITION_INPUT_SIZE } from '@deepface-ts/detect';
-import { initBackend, tf } from '@deepface-ts/kernels';
-import { cropToInput, decodeWeightsFile, DeepFaceModel, normaliseRepresentation } from '@deepface-ts/network';
+import { createDescriber, type Describer } from '@deepface-ts/describer';
+import { createFaceDetector, type DetectedFace, type FaceDetector } from '@deepface-ts/detect';
+import { chooseFace } from '@deepface-ts/frontalize';
 import { createProgress, type Progress } from '@deepface-ts/progress';
 import { createAligner, type Aligner, type Framing } from './align';
 import type { Align, DescriptorName } from './args';
@@ -42,7 +38,13 @@ export interface Descriptor {
   framing?: Framing;
   /** Values can be negative: χ² (made for histograms) does not apply, so verification and identification score by cosine only. */
   signed?: boolean;
-  describe(image: RgbImage, source: string): Float32Array;
+  /**
+   * The networks (dlib, deepface) align and describe a detected face through the describer
+   * every app uses (@deepface-ts/describer); LBP has none and goes through `createAligner`.
+   */
+  describer?: Describer;
+  /** Describes a crop that needs no alignment (a raw centre crop, or LBP's aligned crop). */
+  describe(image: RgbImage<Uint8Array>, source: string): Float32Array | Promise<Float32Array>;
 }
 
 // Settings of the LFW baseline (see packages/lbp README): radius 2, 7×7 cells on a 100×100 crop.
@@ -61,76 +63,63 @@ const LBP_FRAMING: Framing = { interOcular: 0.4 };
  */
 export const ALIGNMENT_VERSION = 'v2';
 
-export async function createDescriptor(name: DescriptorName, options: { model?: string } = {}): Promise<Descriptor> {
+export interface DescriptorOptions {
+  /** DeepFace weights (default: the model shipped with @deepface-ts/network). */
+  model?: string;
+  /** The alignment the networks' describer makes ('none': the describer is used on raw crops only). */
+  align?: Align;
+  /** dlib: test-time mirroring / jittering (default: the describer's, chosen on LFW View 1). */
+  mirror?: boolean;
+  jitter?: number;
+}
+
+export async function createDescriptor(name: DescriptorName, options: DescriptorOptions = {}): Promise<Descriptor> {
   switch (name) {
     case 'lbp':
       return { name, dim: lbpDescriptorLength(LBP_OPTIONS), version: 'lbp-r2-7x7-v1', binsPerCell: 59, framing: LBP_FRAMING, describe: (img, source) => lbpDescriptor(img, LBP_OPTIONS, source) };
     case 'deepface':
-      return deepFaceDescriptor(options.model ?? defaultModelPath());
+    case 'dlib':
     case 'faceapi':
-      return faceApiDescriptor();
+      return networkDescriptor(name, options);
   }
 }
 
 /**
- * face-api's pretrained 128-D face recognition net (dlib's ResNet, @deepface-ts/detect's
- * createFaceRecognizer) on the 150×150 (aligned) crop, L2-normalised. Its values are signed,
- * so only cosine applies (on unit vectors, cosine ranks pairs as Euclidean distance does).
+ * A network descriptor through the shared describer: dlib's ResNet ('dlib'; 'faceapi' is its
+ * old name) on its chip by default, or the DeepFace network on its 3D crop. dlib's values are
+ * signed, so it is scored by cosine only (on unit vectors cosine ranks pairs as Euclidean
+ * distance does); DeepFace's normalised F7 is non-negative, so χ² applies too. The cache key
+ * is the describer's id, which names the weights (DeepFace: a hash of the file), the alignment
+ * and the test-time options.
  */
-async function faceApiDescriptor(): Promise<Descriptor> {
-  const recognizer = await createFaceRecognizer({ backend: 'wasm' });
-  return {
-    name: 'faceapi',
-    inputSize: RECOGNITION_INPUT_SIZE,
-    dim: DESCRIPTOR_SIZE,
-    // The weights are those of @vladmandic/face-api 1.7.15 (pinned by @deepface-ts/detect).
-    version: 'faceapi-1.7.15-recognition-l2-v1',
-    signed: true,
-    describe(img, source) {
-      const d = recognizer.describeSync(img, source);
-      let ss = 0;
-      for (const v of d) ss += v * v;
-      const n = Math.sqrt(ss);
-      if (!(n > 0)) throw new Error(`${source}: face-api descriptor has zero norm`);
-      for (let i = 0; i < d.length; i++) d[i] /= n;
-      return d;
-    },
+async function networkDescriptor(name: 'deepface' | 'dlib' | 'faceapi', options: DescriptorOptions): Promise<Descriptor> {
+  const align = options.align ?? 'none';
+  if (align === '2d' && name !== 'deepface') throw new Error(`--align 2d is for LBP and DeepFace; dlib takes chip, box, 3d or none`);
+  const describer = await createDescriber({
+    descriptor: name === 'deepface' ? 'deepface' : 'dlib',
+    model: options.model,
+    align: align === 'none' ? undefined : align,
+    mirror: options.mirror,
+    jitter: options.jitter,
+    requireThreshold: false,
+  });
+  const describe = async (img: RgbImage<Uint8Array>, source: string) => {
+    const size = describer.inputSize;
+    const crop = img.width === size && img.height === size ? img : (resizeBilinear(img, size, size) as RgbImage<Uint8Array>);
+    try {
+      return (await describer.describeCrops([crop])).features[0]!;
+    } catch (e) {
+      throw new Error(`${source}: ${(e as Error).message}`);
+    }
   };
-}
-
-/** The model shipped with @deepface-ts/network. */
-export function defaultModelPath(): string {
-  const require = createRequire(import.meta.url);
-  return join(dirname(require.resolve('@deepface-ts/network/package.json')), 'models', 'deepface-default.safetensors');
-}
-
-/**
- * DeepFace features (SPEC §2): the network's F7 on the (aligned) crop, divided by the
- * training-set maxima and L2-normalised. The cache key includes a hash of the weights file, so a new
- * model never reuses old descriptors.
- */
-async function deepFaceDescriptor(modelPath: string): Promise<Descriptor> {
-  if (!existsSync(modelPath)) throw new Error(`${modelPath}: DeepFace model not found (train one with \`pnpm train\`, or pass --model)`);
-  await initBackend('wasm');
-  const bytes = readFileSync(modelPath);
-  const weights = decodeWeightsFile(bytes, modelPath);
-  const model = DeepFaceModel.fromWeights(weights);
-  const maxima = model.representationMax;
-  if (!maxima) throw new Error(`${modelPath}: no representation.max (F7 normalisation maxima) in the model`);
-  const size = model.config.inputSize;
-  const digest = createHash('sha256').update(bytes).digest('hex').slice(0, 12);
   return {
-    name: 'deepface',
-    inputSize: size,
-    dim: model.representationSize,
-    version: `deepface-${model.config.name}-${digest}`,
-    describe(img, source) {
-      const crop = img.width === size && img.height === size ? img : resizeBilinear(img, size, size);
-      const input = new Float32Array(size * size * 3);
-      cropToInput(crop, size, model.config.inputMode, input, 0, source);
-      const f7 = tf.tidy(() => model.forward(tf.tensor4d(input, [1, size, size, 3])).f7.dataSync() as Float32Array);
-      return normaliseRepresentation(f7, maxima);
-    },
+    name,
+    inputSize: describer.inputSize,
+    dim: describer.dim,
+    version: describer.id,
+    signed: describer.descriptor === 'dlib',
+    describer: align === 'none' ? undefined : describer,
+    describe,
   };
 }
 
@@ -154,10 +143,55 @@ export interface DescribeResult {
   seconds: number;
 }
 
+/** Values per cached face: found (1/0), box x, y, width, height, score, then the 68 landmarks' 136 coordinates. */
+const FACE_ROW = 6 + 136;
+/** Part of the face cache key: bump it when the detector or the face choice changes. */
+export const FACE_CACHE_VERSION = `faces-${ALIGNMENT_VERSION}-nearest-centre`;
+
 /**
- * Describes every image (decode → crop/align → descriptor), reusing and filling the cache.
- * A bad image is recorded in `failed` and skipped; the run goes on. The cache is saved every
- * 1,000 new images and at the end, so an interrupted run keeps its work.
+ * Each image's face nearest the centre (benchmark images are dataset crops centred on their
+ * subject), detected once and cached, so runs that differ only in alignment or descriptor
+ * (dlib chip ± mirror, box crop, 3D crop, …) share one detection pass.
+ */
+export class FaceCache {
+  private constructor(
+    private readonly cache: DescriptorCache,
+    private readonly detector: () => Promise<FaceDetector>,
+  ) {}
+
+  static async open(dir: string | null, detector: () => Promise<FaceDetector>, key = FACE_CACHE_VERSION): Promise<FaceCache> {
+    return new FaceCache(await DescriptorCache.open(dir, key, FACE_ROW), detector);
+  }
+
+  /** The face (undefined: none detected), from the cache or detected now. */
+  async face(image: RgbImage<Uint8Array>, path: string): Promise<DetectedFace | undefined> {
+    let row = this.cache.get(path);
+    if (!row) {
+      const face = chooseFace(await (await this.detector()).detect(image), 'nearest-centre', image.width, image.height);
+      row = new Float32Array(FACE_ROW);
+      if (face) {
+        row.set([1, face.box.x, face.box.y, face.box.width, face.box.height, face.score]);
+        row.set(face.landmarks, 6);
+      }
+      this.cache.set(path, row);
+    }
+    if (row[0] !== 1) return undefined;
+    return { box: { x: row[1]!, y: row[2]!, width: row[3]!, height: row[4]! }, score: row[5]!, landmarks: row.slice(6) };
+  }
+
+  get unsaved(): number {
+    return this.cache.unsaved;
+  }
+
+  save(): Promise<void> {
+    return this.cache.save();
+  }
+}
+
+/**
+ * Describes every image (decode → face → crop/align → descriptor), reusing and filling the
+ * caches. A bad image is recorded in `failed` and skipped; the run goes on. The caches are
+ * saved every 1,000 new images and at the end, so an interrupted run keeps its work.
  */
 export async function describeImages(
   paths: readonly string[],
@@ -188,9 +222,13 @@ export async function describeImages(
   const failed: DescribeResult['failed'] = [];
   let unaligned = 0;
   if (todo.length > 0) {
-    // Detection runs on the tfjs wasm backend (one thread); the aligner is made only when needed.
-    const detector = align === 'none' ? undefined : await createFaceDetector();
-    const aligner: Aligner | undefined = detector && align !== 'none' ? createAligner(align, crop.size, detector, (image) => centreCrop(image, crop), framing) : undefined;
+    // Detection runs on the tfjs wasm backend (one thread); the detector is made only when an uncached face needs it.
+    let detector: Promise<FaceDetector> | undefined;
+    const faces = align === 'none' ? undefined : await FaceCache.open(options.cacheDir, () => (detector ??= createFaceDetector()), `${FACE_CACHE_VERSION}${crop.region ? `-${crop.region.key}` : ''}`);
+    // LBP's crops: frontalize's face aligner, fed the cached face of the image it is given.
+    const pathOf = new WeakMap<RgbImage, string>();
+    const finder = faces && { detect: async (image: RgbImage) => [await faces.face(image as RgbImage<Uint8Array>, pathOf.get(image)!)].filter((f) => f !== undefined), landmarks: () => Promise.reject(new Error('no re-detection')) };
+    const aligner = finder && !descriptor.describer && (align === '2d' || align === '3d') ? createAligner(align, crop.size, finder, (image) => centreCrop(image, crop), framing) : undefined;
     const progress = options.progress ?? createProgress({ label: options.label, total: todo.length, unit: 'img' });
     let next = 0;
     let saving: Promise<void> = Promise.resolve();
@@ -200,16 +238,12 @@ export async function describeImages(
         try {
           const decoded = await decodeImage(path);
           const image = crop.region ? crop.region.of(decoded, path) : decoded;
-          let input = centreCrop(image, crop);
-          if (aligner) {
-            const result = await aligner.align(image, path);
-            input = result.crop;
-            if (!result.aligned) unaligned++;
-          }
-          const row = descriptor.describe(input, path);
+          pathOf.set(image, path);
+          const row = await describeOne(image, path, descriptor, align, crop, faces, aligner, () => unaligned++);
           descriptors.set(path, row);
           cache.set(path, row);
           if (cache.unsaved >= 1000) saving = saving.then(() => cache.save());
+          if (faces && faces.unsaved >= 1000) saving = saving.then(() => faces.save());
         } catch (error) {
           failed.push({ path, error: (error as Error).message });
         }
@@ -218,9 +252,46 @@ export async function describeImages(
     };
     await Promise.all(Array.from({ length: options.workers }, worker));
     await saving;
-    detector?.dispose();
+    await faces?.save();
+    if (detector) (await detector).dispose();
     if (!options.progress) progress.done([failed.length ? `${failed.length} images failed` : '', unaligned ? `${unaligned} without a detected face (raw centre crop used)` : ''].filter(Boolean).join('; ') || undefined);
   }
   await cache.save();
   return { descriptors, failed, fromCache, unaligned, seconds: (performance.now() - t0) / 1000 };
+}
+
+/**
+ * One image's descriptor. Aligned runs take the cached face: a network descriptor aligns and
+ * describes it through the describer (as verify and identify do), LBP through frontalize's
+ * aligner. With no face, or when alignment fails, the raw centre crop is described instead
+ * and counted (`onUnaligned`), so every pair of the protocol still gets a score.
+ */
+async function describeOne(
+  image: RgbImage<Uint8Array>,
+  path: string,
+  descriptor: Descriptor,
+  align: Align,
+  crop: CropSpec,
+  faces: FaceCache | undefined,
+  aligner: Aligner | undefined,
+  onUnaligned: () => void,
+): Promise<Float32Array> {
+  if (align !== 'none') {
+    if (descriptor.describer) {
+      const face = await faces!.face(image, path);
+      if (face) {
+        try {
+          return (await descriptor.describer.describeFaces(image, [face], path))[0]!.feature;
+        } catch {
+          // a degenerate face (alignment failed): the raw crop below
+        }
+      }
+    } else {
+      if (!aligner) throw new Error(`--align ${align} needs a network descriptor (dlib or deepface); LBP takes none, 2d or 3d`);
+      const aligned = await aligner.align(image, path);
+      if (aligned.aligned) return descriptor.describe(aligned.crop, path);
+    }
+    onUnaligned();
+  }
+  return descriptor.describe(centreCrop(image, crop), path);
 }

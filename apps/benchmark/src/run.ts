@@ -12,6 +12,8 @@ import { drawRoc, unsupervisedMetrics, verificationTable, verify, type MetricRes
 import { openYtf, YTF_CONTEXT, YTF_FRAME_PAIRS, ytfBoxRegion, ytfScores } from './ytf';
 
 /** The machine-readable summary printed as the last stdout line. */
+const ALIGN_TEXT: Record<string, string> = { '2d': '2D similarity alignment', '3d': '3D frontalization', chip: "dlib's face chip", box: "face-api's upright landmark-box crop" };
+
 export type Summary = Record<string, unknown> & { protocol: string; descriptor: string; align: string };
 
 /** Raw-crop geometry per dataset: LFW deep-funneled 250×250 → centre 100×100; CFP's looser, variable-size face crops → centre 80 %, resized to 100×100. */
@@ -37,7 +39,7 @@ function describeSection(args: BenchmarkArgs, d: DescribeStats, crop: CropSpec, 
   const alignment =
     args.align === 'none'
       ? ''
-      : ` Alignment: detect (SSD + 68 landmarks) → ${args.align === '3d' ? '3D frontalization' : '2D similarity alignment'} to ${crop.size}×${crop.size}; ${d.unaligned} of the newly described images had no detected face and used the raw crop.`;
+      : ` Alignment: detect (SSD + 68 landmarks) → ${ALIGN_TEXT[args.align]} to ${crop.size}×${crop.size}; ${d.unaligned} of the newly described images had no detected face and used the raw crop.`;
   const region = crop.region ? `${crop.region.key} region, then its ` : '';
   return `Descriptor \`${args.descriptor}\` (align \`${args.align}\`; raw crop: ${region}centre ${crop.fraction * 100} % square → ${crop.size}×${crop.size}); ${d.described} ${what} described in ${d.seconds.toFixed(1)} s (${d.fromCache} from the cache${args.cache ? ` in \`${args.cache}\`` : ', cache off'}).${alignment}${failed}`;
 }
@@ -60,7 +62,7 @@ const METHOD: Record<VerificationMode, { metric: string; second: string; text: s
 
 async function runVerification(args: BenchmarkArgs, title: string, pairs: VerificationPair[], crop: CropSpec, rocDir?: string, mode: VerificationMode = 'unsupervised'): Promise<Summary> {
   const t0 = performance.now();
-  const descriptor = await createDescriptor(args.descriptor, { model: args.model });
+  const descriptor = await createDescriptor(args.descriptor, { model: args.model, align: args.align, mirror: args.mirror, jitter: args.jitter });
   if (descriptor.inputSize) crop = { ...crop, size: descriptor.inputSize };
   const d = await describeImages(
     pairs.flatMap((p) => [p.path1, p.path2]),
@@ -157,7 +159,7 @@ Total ${seconds.toFixed(1)} s. Command: \`pnpm benchmark ${args.protocol} --desc
 async function runYtf(args: BenchmarkArgs): Promise<Summary> {
   const t0 = performance.now();
   const { pairs, frames } = openYtf(datasetDir(args.data, 'ytf', 'splits.txt'));
-  const descriptor = await createDescriptor(args.descriptor, { model: args.model });
+  const descriptor = await createDescriptor(args.descriptor, { model: args.model, align: args.align, mirror: args.mirror, jitter: args.jitter });
   const crop: CropSpec = { fraction: 1 / YTF_CONTEXT, size: descriptor.inputSize ?? 100, region: ytfBoxRegion(frames) };
   const s = await ytfScores(pairs, frames, { descriptor, align: args.align, crop, cacheDir: args.cache, workers: args.workers, seed: args.seed });
   const metrics = unsupervisedMetrics(
@@ -191,7 +193,7 @@ async function runIdentification(args: BenchmarkArgs, open: boolean): Promise<Su
   const lists = open ? openSetLists(people, args.seed) : closedSetLists(people, args.seed);
   const path = (r: ImageRef) => lfw.imagePath(r.name, r.index);
   let crop: CropSpec = rawCropOf(args, 'lfw');
-  const descriptor = await createDescriptor(args.descriptor, { model: args.model });
+  const descriptor = await createDescriptor(args.descriptor, { model: args.model, align: args.align, mirror: args.mirror, jitter: args.jitter });
   if (descriptor.inputSize) crop = { ...crop, size: descriptor.inputSize };
   const d = await describeImages([...lists.gallery, ...lists.probes].map(path), {
     descriptor,

@@ -4,13 +4,13 @@ import { datasetsRoot, decodeImage, loadLfw } from '@deepface-ts/datasets';
 import { chooseFace } from '@deepface-ts/frontalize';
 import { decodeWeightsFile } from '@deepface-ts/network';
 import { describe, expect, it } from 'vitest';
-import { cosine, createVerifier, defaultModelPath } from './verifier';
+import { createDescriber, defaultModelPath, similarity } from '@deepface-ts/describer';
 
 const lfwDir = join(datasetsRoot(), 'lfw');
 const hasLfw = existsSync(join(lfwDir, 'pairsDevTest.txt'));
 if (!hasLfw) console.warn(`apps/verify: LFW not found at ${lfwDir}; the shipped model's accuracy check is skipped (set DEEPFACE_DATASETS)`);
 
-describe('the shipped default model', () => {
+describe('the shipped DeepFace model (--descriptor deepface)', () => {
   it('is a float16 DeepFace model with its F7 maxima, a calibrated threshold and its training record', () => {
     const content = decodeWeightsFile(readFileSync(defaultModelPath()), defaultModelPath());
     expect(content.storedDtype).toBe('float16');
@@ -29,12 +29,12 @@ describe('the shipped default model', () => {
     const lfw = loadLfw(lfwDir);
     const pairs = lfw.view1().test;
     const chosen = [...pairs.filter((p) => p.same).slice(0, 30), ...pairs.filter((p) => !p.same).slice(0, 30)];
-    const verifier = await createVerifier();
+    const verifier = await createDescriber({ descriptor: 'deepface' });
     try {
       const feature = async (path: string) => {
         const image = await decodeImage(path);
         // LFW images are centred on their subject: the face nearest the centre.
-        return chooseFace(await verifier.faces(image, path), 'nearest-centre', image.width, image.height)?.feature;
+        return chooseFace(await verifier.describeImage(image, path), 'nearest-centre', image.width, image.height)?.feature;
       };
       let correct = 0;
       let scored = 0;
@@ -43,7 +43,7 @@ describe('the shipped default model', () => {
       for (const p of chosen) {
         const [a, b] = [await feature(p.path1), await feature(p.path2)];
         if (!a || !b) continue;
-        const s = cosine(a, b);
+        const s = similarity(a, b);
         (p.same ? same : different).push(s);
         if (s >= verifier.threshold === p.same) correct++;
         scored++;

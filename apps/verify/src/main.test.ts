@@ -1,26 +1,14 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { initBackend } from '@deepface-ts/kernels';
 import { DeepFaceModel, defaultTrainingConfig, saveWeightsFile } from '@deepface-ts/network';
 import { describe, expect, it } from 'vitest';
-import { bestThreshold } from './calibrate';
 
 const app = join(__dirname, 'main.ts');
 const run = (args: string[]) => execFileSync(process.execPath, ['--import', 'tsx', app, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-
-describe('bestThreshold', () => {
-  it('picks the accuracy-maximising midpoint, hand-computed', () => {
-    // scores: diff 0.1, 0.2; same 0.3, 0.9; diff 0.5 → best split between 0.3 and 0.5? no:
-    // t in (0.2, 0.3): correct = 2 diff + 2 same = 4 of 5; t in (0.5, 0.9): 3 diff + 1 same = 4 of 5
-    const r = bestThreshold(Float64Array.from([0.1, 0.2, 0.3, 0.9, 0.5]), Uint8Array.from([0, 0, 1, 1, 0]));
-    expect(r.accuracy).toBeCloseTo(0.8, 10);
-    expect(r.threshold).toBeCloseTo(0.25, 10); // the lowest of the tied best thresholds
-    // perfectly separable
-    expect(bestThreshold(Float64Array.from([0.1, 0.9]), Uint8Array.from([0, 1]))).toEqual({ threshold: 0.5, accuracy: 1 });
-  });
-});
 
 describe('pnpm verify (plumbing, with an untrained model)', () => {
   it('compares two photos and writes a report for the embedded samples', async () => {
@@ -32,7 +20,7 @@ describe('pnpm verify (plumbing, with an untrained model)', () => {
     await saveWeightsFile(modelPath, model.toWeights({ verify_threshold: '0.5' }), 'float16');
     model.dispose();
 
-    const out = run(['--model', modelPath, '--report', join(dir, 'r.html')]);
+    const out = run(['--descriptor', 'deepface', '--model', modelPath, '--report', join(dir, 'r.html')]);
     const result = JSON.parse(out.trim().split('\n').pop()!);
     expect(result.photos).toBe(6);
     expect(result.faces).toBeGreaterThanOrEqual(6);
@@ -40,6 +28,52 @@ describe('pnpm verify (plumbing, with an untrained model)', () => {
     expect(html.match(/<figure>/g)!.length).toBe(result.faces);
     expect(html).toContain('Similarity matrix');
 
-    expect(() => run(['--model', join(dir, 'missing.safetensors')])).toThrow(/missing\.safetensors: model file not found/);
+    expect(() => run(['--descriptor', 'deepface', '--model', join(dir, 'missing.safetensors')])).toThrow(/missing\.safetensors: DeepFace model file not found/);
+  });
+});
+
+/** Runs the app, returning its exit status and output instead of throwing on failure. */
+const runStatus = (args: string[]) => {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', app, ...args], { encoding: 'utf8' });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+};
+
+describe('pnpm verify --pairs (batch verification, face-api sample photos)', () => {
+  it('describes each photo once, prints one line per pair and a JSON summary; bad rows and photos are file:line errors, counted, exit 1', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'verify-pairs-'));
+    const demo = join(dirname(createRequire(import.meta.url).resolve('@vladmandic/face-api/package.json')), 'demo');
+    for (const i of [1, 2, 3]) copyFileSync(join(demo, `sample${i}.jpg`), join(dir, `s${i}.jpg`));
+    writeFileSync(join(dir, 'broken.jpg'), 'not a jpeg');
+    const csv = join(dir, 'pairs.csv');
+    writeFileSync(csv, ['a,b,same', 's1.jpg,s1.jpg,1', 's1.jpg,s2.jpg,0', 's2.jpg,s3.jpg,no', 's3.jpg,s3.jpg,yes', 's1.jpg,broken.jpg,0', 's2.jpg,s3.jpg,perhaps', ''].join('\n'));
+    const r = runStatus(['--pairs', csv]);
+    expect(r.status).toBe(1); // something failed
+    const lines = r.stdout.trim().split('\n');
+    const summary = JSON.parse(lines.pop()!);
+    expect(summary).toMatchObject({ pairs: 6, scored: 4, failed: 2, images: 4, failed_images: 1, accuracy: 1, auc: 1, descriptor: 'dlib-resnet-v1-chip-mirror' });
+    expect(summary.threshold).toBeGreaterThan(0);
+    expect(summary.ms_per_image).toBeGreaterThan(0);
+    expect(lines.filter((l) => /\t(SAME|DIFFERENT)\tright$/.test(l))).toHaveLength(4);
+    expect(lines.some((l) => /FAILED \(line 6/.test(l))).toBe(true);
+    expect(r.stderr).toMatch(new RegExp(`${csv.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:7: "same" must be 1/0, yes/no or true/false, got "perhaps"`));
+    expect(r.stderr).toMatch(/pairs\.csv:6: .*broken\.jpg/);
+    // a whole good file exits 0
+    writeFileSync(csv, 'a,b\ns1.jpg,s2.jpg\n');
+    const ok = runStatus(['--pairs', csv]);
+    expect(ok.status).toBe(0);
+    expect(JSON.parse(ok.stdout.trim().split('\n').pop()!)).toMatchObject({ pairs: 1, scored: 1, failed: 0 });
+    expect(runStatus(['--pairs', join(dir, 'nope.csv')]).stderr).toMatch(/nope\.csv: cannot read the pairs file \(ENOENT\)/);
+  }, 120_000);
+
+  it.each([
+    [['--treshold', '0.5'], /unknown option --treshold \(did you mean --threshold\?\)/],
+    [['--threshold'], /--threshold needs a value/],
+    [['--threshold', 'high'], /--threshold must be a number/],
+    [['--descriptor', 'lbp'], /--descriptor must be one of/],
+    [['only-one.jpg'], /give two photos, a --pairs file, or nothing/],
+  ])('usage error %j → exit 2', (args, message) => {
+    const r = runStatus(args);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(message);
   });
 });

@@ -1,103 +1,123 @@
 /**
- * `pnpm verify a.jpg b.jpg`: are these the same person? Prints the cosine similarity of the
- * two largest faces' DeepFace descriptors, the decision at the model's calibrated threshold,
- * and each face's confidence (the F7 norm).
+ * `pnpm verify a.jpg b.jpg`: are these the same person? Prints the cosine similarity of the two
+ * photos' largest faces, the decision at the descriptor's threshold calibrated on LFW View 1,
+ * and each face's confidence.
+ *
+ * `pnpm verify --pairs <file.csv>`: a whole list of pairs (header `a,b` and optionally `same`);
+ * each photo is decoded and described once, one line per pair, then a JSON summary (with
+ * accuracy and AUC when the file has labels). A bad row or an unreadable photo is reported as
+ * `file:line: …`, counted and skipped; the exit code is 1 when anything failed.
  *
  * `pnpm verify` with no photos runs on an embedded default, the six sample photos that
- * @vladmandic/face-api ships: every face is found, frontalized and described, and an HTML
- * report with the crops and the similarity matrix is written (`--report`, default
- * verify-report.html in the current folder).
+ * @vladmandic/face-api ships: every face is found, aligned and described, and an HTML report
+ * with the crops and the similarity matrix is written.
  *
- * Options: --model <file.safetensors> (default: the model shipped with @deepface-ts/network),
- * --threshold <t>, --report <file.html>, --backend wasm|cpu. The last stdout line is JSON.
+ * Faces are described by @deepface-ts/describer (the code path identify, the benchmark and
+ * PIPER use). The last stdout line is JSON.
  */
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
+import { choiceOption, numberOption, parseCommandLine, runMain, UsageError, userCwd } from '@deepface-ts/cli';
 import { decodeImage } from '@deepface-ts/datasets';
+import { createDescriber, DEFAULT_DESCRIPTOR, DESCRIPTOR_NAMES, similarity, type DescribedFace, type Describer } from '@deepface-ts/describer';
 import { chooseFace } from '@deepface-ts/frontalize';
+import { verifyPairsFile } from './batch';
 import { writeReport } from './report';
-import { cosine, createVerifier, type VerifiedFace } from './verifier';
+
+const USAGE = `usage: pnpm verify <a.jpg> <b.jpg>          same person or not
+       pnpm verify --pairs <file.csv>        every pair of a list (header a,b[,same]; paths relative to the file)
+       pnpm verify                           the embedded sample photos: similarity matrix + HTML report
+options: --descriptor ${DESCRIPTOR_NAMES.join('|')} (default ${DEFAULT_DESCRIPTOR}, the most accurate on LFW View 1)
+         --model <file.safetensors> (DeepFace weights)  --threshold <t>  --report <file.html>  --backend wasm|cpu`;
 
 function embeddedSamples(): string[] {
   const require = createRequire(import.meta.url);
-  const root = dirname(require.resolve('@deepface-ts/detect/package.json'));
-  const faceApi = dirname(createRequire(join(root, 'package.json')).resolve('@vladmandic/face-api/package.json'));
+  const faceApi = dirname(require.resolve('@vladmandic/face-api/package.json'));
   return [1, 2, 3, 4, 5, 6].map((i) => join(faceApi, 'demo', `sample${i}.jpg`));
+}
+
+/** The photo's subject: its largest face. */
+async function subject(describer: Describer, photo: string): Promise<DescribedFace | undefined> {
+  const faces = await describer.describeImage(await decodeImage(photo), photo, (face, e) => console.error(`${photo}: face at (${face.box.x.toFixed(0)}, ${face.box.y.toFixed(0)}) skipped: ${e.message}`));
+  return chooseFace(faces, 'largest', 0, 0);
 }
 
 async function main(): Promise<void> {
   const started = performance.now();
-  const args = process.argv.slice(2).filter((a) => a !== '--');
-  const userDir = process.env.INIT_CWD ?? process.cwd();
-  const options = new Map<string, string>();
-  const photos: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    if (args[i]!.startsWith('--')) options.set(args[i]!, args[++i] ?? '');
-    else photos.push(resolve(userDir, args[i]!));
-  }
-  if (photos.length === 1 || photos.length > 2) {
-    console.error('usage: pnpm verify <a.jpg> <b.jpg>   (or no photos: the embedded sample set and an HTML report)');
-    process.exit(2);
-  }
-  const threshold = options.has('--threshold') ? Number(options.get('--threshold')) : undefined;
-  const verifier = await createVerifier({
-    modelPath: options.has('--model') ? resolve(userDir, options.get('--model')!) : undefined,
-    threshold,
-    backend: (options.get('--backend') as 'wasm' | 'cpu' | undefined) ?? 'wasm',
+  const { values, positionals } = parseCommandLine(process.argv.slice(2), {
+    usage: USAGE,
+    allowPositionals: true,
+    options: {
+      descriptor: { type: 'string' },
+      model: { type: 'string' },
+      threshold: { type: 'string' },
+      report: { type: 'string' },
+      backend: { type: 'string' },
+      pairs: { type: 'string' },
+    },
   });
-
-  if (photos.length === 2) {
-    const faces: VerifiedFace[] = [];
-    for (const photo of photos) {
-      const found = await verifier.faces(await decodeImage(photo), photo);
-      const face = chooseFace(found, 'largest', 0, 0); // the photo's subject
-      if (!face) {
-        console.error(`${photo}: no face found`);
-        process.exit(1);
-      }
-      faces.push(face);
+  const dir = userCwd();
+  const photos = positionals.map((p) => resolve(dir, p));
+  if (photos.length === 1 || photos.length > 2) throw new UsageError(`give two photos, a --pairs file, or nothing; got ${photos.length} photo${photos.length > 1 ? 's' : ''}`, { usage: USAGE });
+  if (values.pairs && photos.length) throw new UsageError('--pairs takes no photos besides the file', { usage: USAGE });
+  const descriptor = choiceOption(values.descriptor, 'descriptor', DESCRIPTOR_NAMES, DEFAULT_DESCRIPTOR);
+  const backend = choiceOption(values.backend, 'backend', ['wasm', 'cpu'] as const, 'wasm');
+  const threshold = numberOption(values.threshold, 'threshold', { min: -1, max: 1 });
+  if (values.model && descriptor !== 'deepface') throw new UsageError('--model picks DeepFace weights: use it with --descriptor deepface', { usage: USAGE });
+  const describer = await createDescriber({ descriptor, model: values.model ? resolve(dir, values.model) : undefined, threshold, backend });
+  try {
+    if (values.pairs) {
+      const summary = await verifyPairsFile(resolve(dir, values.pairs), describer, (line) => console.log(line), (line) => console.error(line));
+      console.log(JSON.stringify(summary));
+      if (summary.failed > 0) process.exitCode = 1;
+      return;
     }
-    const [a, b] = faces as [VerifiedFace, VerifiedFace];
-    const similarity = cosine(a.feature, b.feature);
-    const same = similarity >= verifier.threshold;
-    console.log(`similarity ${similarity.toFixed(4)} (threshold ${verifier.threshold.toFixed(4)}, ${verifier.thresholdSource})`);
-    console.log(`decision   ${same ? 'SAME person' : 'DIFFERENT people'}`);
-    console.log(`confidence ‖F7‖ ${a.norm.toFixed(1)} and ${b.norm.toFixed(1)}`);
-    console.log(JSON.stringify({ similarity: +similarity.toFixed(6), threshold: verifier.threshold, same, norms: [+a.norm.toFixed(3), +b.norm.toFixed(3)], ms: Math.round(performance.now() - started) }));
-    verifier.dispose();
-    return;
-  }
+    if (photos.length === 2) {
+      const faces: DescribedFace[] = [];
+      for (const photo of photos) {
+        const face = await subject(describer, photo);
+        if (!face) throw new Error(`${photo}: no face found`);
+        faces.push(face);
+      }
+      const [a, b] = faces as [DescribedFace, DescribedFace];
+      const s = similarity(a.feature, b.feature);
+      const same = s >= describer.threshold;
+      console.log(`similarity ${s.toFixed(4)} (${describer.descriptor}; threshold ${describer.threshold.toFixed(4)}, ${describer.thresholdSource})`);
+      console.log(`decision   ${same ? 'SAME person' : 'DIFFERENT people'}`);
+      console.log(`confidence descriptor norms ${a.norm.toFixed(2)} and ${b.norm.toFixed(2)}; detection scores ${a.score.toFixed(2)} and ${b.score.toFixed(2)}`);
+      console.log(JSON.stringify({ similarity: +s.toFixed(6), threshold: describer.threshold, same, descriptor: describer.id, norms: [+a.norm.toFixed(3), +b.norm.toFixed(3)], ms: Math.round(performance.now() - started) }));
+      return;
+    }
 
-  // The embedded default: every face in the six sample photos.
-  const labelled: { label: string; face: VerifiedFace }[] = [];
-  for (const [i, photo] of embeddedSamples().entries()) {
-    const found = await verifier.faces(await decodeImage(photo), photo);
-    found.sort((p, q) => p.box.x - q.box.x);
-    found.forEach((face, k) => labelled.push({ label: `sample${i + 1}${found.length > 1 ? String.fromCharCode(97 + k) : ''}`, face }));
+    // The embedded default: every face in the six sample photos.
+    const labelled: { label: string; face: DescribedFace }[] = [];
+    for (const [i, photo] of embeddedSamples().entries()) {
+      const found = await describer.describeImage(await decodeImage(photo), photo);
+      found.sort((p, q) => p.box.x - q.box.x);
+      found.forEach((face, k) => labelled.push({ label: `sample${i + 1}${found.length > 1 ? String.fromCharCode(97 + k) : ''}`, face }));
+    }
+    const n = labelled.length;
+    const sim = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) sim[i * n + j] = similarity(labelled[i]!.face.feature, labelled[j]!.face.feature);
+    const report = resolve(dir, values.report ?? 'verify-report.html');
+    await writeReport(
+      report,
+      labelled.map(({ label, face }) => ({ label, crop: face.crop, norm: face.norm, score: face.score })),
+      sim,
+      describer.threshold,
+      `deepface-ts verify: face-api sample photos (${describer.id})`,
+    );
+    const width = Math.max(...labelled.map((l) => l.label.length), 6);
+    console.log(`${n} faces in 6 photos; ${describer.descriptor} similarity (threshold ${describer.threshold.toFixed(3)}):`);
+    console.log(''.padEnd(width) + labelled.map((l) => l.label.padStart(9)).join(''));
+    for (let i = 0; i < n; i++) console.log(labelled[i]!.label.padEnd(width) + labelled.map((_, j) => (i === j ? '—' : sim[i * n + j]!.toFixed(3)).padStart(9)).join(''));
+    console.log(`report: ${report}`);
+    let matches = 0;
+    for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) if (sim[i * n + j]! >= describer.threshold) matches++;
+    console.log(JSON.stringify({ faces: n, photos: 6, pairs: (n * (n - 1)) / 2, pairs_above_threshold: matches, threshold: describer.threshold, descriptor: describer.id, report, ms: Math.round(performance.now() - started) }));
+  } finally {
+    describer.dispose();
   }
-  const n = labelled.length;
-  const sim = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) sim[i * n + j] = cosine(labelled[i]!.face.feature, labelled[j]!.face.feature);
-  const report = resolve(userDir, options.get('--report') ?? 'verify-report.html');
-  await writeReport(
-    report,
-    labelled.map(({ label, face }) => ({ label, crop: face.crop, norm: face.norm, yaw: face.yaw })),
-    sim,
-    verifier.threshold,
-    'deepface-ts verify: face-api sample photos',
-  );
-  const width = Math.max(...labelled.map((l) => l.label.length), 6);
-  console.log(`${n} faces in 6 photos; similarity (threshold ${verifier.threshold.toFixed(3)}):`);
-  console.log(''.padEnd(width) + labelled.map((l) => l.label.padStart(9)).join(''));
-  for (let i = 0; i < n; i++) console.log(labelled[i]!.label.padEnd(width) + labelled.map((_, j) => (i === j ? '—' : sim[i * n + j]!.toFixed(3)).padStart(9)).join(''));
-  console.log(`report: ${report}`);
-  let matches = 0;
-  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) if (sim[i * n + j]! >= verifier.threshold) matches++;
-  console.log(JSON.stringify({ faces: n, photos: 6, pairs_above_threshold: matches, threshold: verifier.threshold, report, ms: Math.round(performance.now() - started) }));
-  verifier.dispose();
 }
 
-main().catch((e) => {
-  console.error(e instanceof Error ? e.message : e);
-  process.exit(1);
-});
+void runMain(main, USAGE);

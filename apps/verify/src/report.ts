@@ -7,7 +7,8 @@ export interface ReportFace {
   label: string;
   crop: RgbImage<Uint8Array>;
   norm: number;
-  yaw: number;
+  /** Detection score. */
+  score: number;
 }
 
 async function pngDataUri(image: RgbImage<Uint8Array>, scale = 2): Promise<string> {
@@ -34,7 +35,7 @@ export async function writeReport(path: string, faces: ReportFace[], similarity:
     .map((f, i) => `<tr><th><img src="${uris[i]}" width="64"><br>${escape(f.label)}</th>${faces.map((_, j) => (i === j ? '<td>—</td>' : cell(similarity[i * n + j]!, similarity[i * n + j]! >= threshold))).join('')}</tr>`)
     .join('\n');
   const cards = faces
-    .map((f, i) => `<figure><img src="${uris[i]}"><figcaption>${escape(f.label)}<br>‖F7‖ = ${f.norm.toFixed(1)} · yaw ${f.yaw.toFixed(0)}°</figcaption></figure>`)
+    .map((f, i) => `<figure><img src="${uris[i]}"><figcaption>${escape(f.label)}<br>norm ${f.norm.toFixed(2)} · detection ${f.score.toFixed(2)}</figcaption></figure>`)
     .join('\n');
   const html = `<!doctype html><meta charset="utf-8"><title>${escape(title)}</title>
 <style>body{font:14px system-ui,sans-serif;margin:24px}figure{display:inline-block;margin:6px;text-align:center}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px;text-align:center;font-size:12px}img{image-rendering:pixelated}</style>

@@ -1,0 +1,120 @@
+// `pnpm --filter @deepface-ts/benchmark-app calibrate [--data dir] [--write] [variant …]`
+//
+// Chooses and calibrates the network descriptors on LFW View 1, the development view
+// (pairsDevTrain 2,200 + pairsDevTest 1,000 pairs), never on View 2. For each variant every
+// View 1 image goes through the benchmark's describe path (the cached face nearest the centre
+// → @deepface-ts/describer's alignment and network, as in verify and identify):
+//   - the same-person threshold on cosine similarity is the most accurate one on pairsDevTrain;
+//   - accuracy is read at that threshold on pairsDevTest (the figure that picks defaults);
+//   - the open-set threshold is the score that at most 1 % of pairsDevTrain's different-person
+//     pairs reach (1 % false accepts), for identify.
+// --write stores verify / open-set thresholds in packages/describer/src/calibration.json under
+// the describer's id. The last stdout line is one JSON object with every variant's figures.
+import { datasetsRoot, loadLfw } from '@deepface-ts/datasets';
+import { accuracyAtThreshold, auc, bestThreshold, rocCurve, writeFileAtomic } from '@deepface-ts/metrics';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createDescriptor, describeImages, type DescriptorOptions } from './describe';
+import type { Align } from './args';
+
+/** Open-set false-accept rate the identify threshold is set at. */
+export const OPEN_SET_FAR = 0.01;
+
+export interface CalibrationVariant {
+  name: string;
+  descriptor: 'dlib' | 'deepface';
+  align: Align;
+  options: DescriptorOptions;
+}
+
+/** `dlib-chip`, `dlib-chip-mirror`, `dlib-chip-mirror-jitter10`, `dlib-box`, `dlib-3d`, `deepface-3d`, … */
+export function parseCalibrationVariant(name: string): CalibrationVariant {
+  const m = /^(dlib|deepface)-(chip|box|3d|2d)((?:-mirror)?)((?:-jitter\d+)?)$/.exec(name);
+  if (!m) throw new Error(`unknown variant "${name}": expected <dlib|deepface>-<chip|box|3d|2d>[-mirror][-jitterN], e.g. dlib-chip-mirror`);
+  const [, descriptor, align, mirror, jitter] = m as unknown as [string, 'dlib' | 'deepface', Align, string, string];
+  if (descriptor === 'deepface' && (mirror || jitter)) throw new Error(`${name}: mirror and jitter are dlib options`);
+  return { name, descriptor, align, options: { align, ...(descriptor === 'dlib' ? { mirror: mirror !== '', jitter: jitter ? Number(jitter.slice(7)) : 0 } : {}) } };
+}
+
+/** The score that at most `far` of the impostor scores reach (score ≥ threshold = accepted). */
+export function thresholdAtFar(impostorScores: ArrayLike<number>, far: number): number {
+  const s = Float64Array.from(impostorScores).sort();
+  if (s.length === 0) throw new Error('thresholdAtFar: no impostor scores');
+  const allowed = Math.floor(far * s.length); // impostors allowed at or above the threshold
+  const k = s.length - allowed; // s[k - 1] must be rejected
+  return k >= s.length ? s[s.length - 1]! + 1e-6 : (s[k - 1]! + s[k]!) / 2;
+}
+
+const DEFAULT_VARIANTS = ['dlib-chip', 'dlib-chip-mirror', 'dlib-box', 'dlib-3d', 'deepface-3d'];
+
+async function main(): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: process.argv.slice(2).filter((a, i) => !(i === 0 && a === '--')),
+    allowPositionals: true,
+    strict: true,
+    options: { data: { type: 'string' }, write: { type: 'boolean', default: false }, cache: { type: 'string' } },
+  });
+  const cwd = process.env.DEEPFACE_USER_CWD ?? process.env.INIT_CWD ?? process.cwd();
+  const data = values.data ? resolve(cwd, values.data) : datasetsRoot();
+  const cacheDir = resolve(cwd, values.cache ?? 'node_modules/.cache/deepface-ts/descriptors');
+  const variants = (positionals.length ? positionals : DEFAULT_VARIANTS).map(parseCalibrationVariant);
+  const lfwDir = existsSync(join(data, 'lfw', 'pairsDevTrain.txt')) ? join(data, 'lfw') : data;
+  const lfw = loadLfw(lfwDir, { checkImages: false, view2Shape: null });
+  const { train, test } = lfw.view1();
+  const paths = [...new Set([...train, ...test].flatMap((p) => [p.path1, p.path2]))];
+  const calibrationFile = join(dirname(createRequire(import.meta.url).resolve('@deepface-ts/describer/package.json')), 'src', 'calibration.json');
+  const results = [];
+  for (const v of variants) {
+    const descriptor = await createDescriptor(v.descriptor, v.options);
+    const d = await describeImages(paths, { descriptor, align: v.align, crop: { fraction: 0.5, size: descriptor.inputSize ?? 150 }, cacheDir, workers: 2, label: `View 1: ${v.name}` });
+    const score = (pairs: typeof train) =>
+      Float64Array.from(pairs, (p) => {
+        const a = d.descriptors.get(p.path1);
+        const b = d.descriptors.get(p.path2);
+        if (!a || !b) return -Infinity;
+        let s = 0;
+        for (let k = 0; k < a.length; k++) s += a[k]! * b[k]!;
+        return s;
+      });
+    const trainScores = score(train);
+    const testScores = score(test);
+    const fit = bestThreshold(trainScores, train.map((p) => p.same));
+    const testAccuracy = accuracyAtThreshold(testScores, test.map((p) => p.same), fit.threshold);
+    const testAuc = auc(rocCurve(testScores, test.map((p) => p.same)));
+    const openSet = thresholdAtFar(trainScores.filter((_, i) => !train[i]!.same), OPEN_SET_FAR);
+    const row = {
+      variant: v.name,
+      id: descriptor.version,
+      threshold: +fit.threshold.toFixed(6),
+      train_accuracy: +fit.accuracy.toFixed(4),
+      test_accuracy: +testAccuracy.toFixed(4),
+      test_auc: +testAuc.toFixed(5),
+      open_set_threshold: +openSet.toFixed(6),
+      unaligned: d.unaligned,
+      failed: d.failed.length,
+    };
+    results.push(row);
+    descriptor.describer?.dispose();
+    console.log(`${v.name.padEnd(28)} threshold ${row.threshold.toFixed(4)}  devTrain ${row.train_accuracy.toFixed(4)}  devTest ${row.test_accuracy.toFixed(4)}  AUC ${row.test_auc.toFixed(4)}  open-set@1%FAR ${row.open_set_threshold.toFixed(4)}`);
+    if (values.write) {
+      const all = existsSync(calibrationFile) ? (JSON.parse(readFileSync(calibrationFile, 'utf8')) as Record<string, unknown>) : {};
+      all[descriptor.version] = {
+        verify: row.threshold,
+        openSet: row.open_set_threshold,
+        openSetFar: OPEN_SET_FAR,
+        source: `LFW View 1: most accurate on pairsDevTrain (${train.length} pairs, ${row.train_accuracy.toFixed(4)}); pairsDevTest ${row.test_accuracy.toFixed(4)}; open set at ${OPEN_SET_FAR * 100} % of pairsDevTrain's different-person pairs (pnpm --filter @deepface-ts/benchmark-app calibrate ${v.name} --write)`,
+      };
+      await writeFileAtomic(calibrationFile, `${JSON.stringify(all, null, 2)}\n`);
+    }
+  }
+  console.log(JSON.stringify({ set: 'lfw-view1', metric: 'cosine', variants: results }));
+}
+
+if (process.argv[1] && /calibrate\.ts$/.test(process.argv[1])) {
+  main().catch((e) => {
+    console.error(e instanceof Error ? e.message : e);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,118 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { datasetsRoot, decodeImage } from '@deepface-ts/datasets';
+import { createFaceDetector, type FaceDetector } from '@deepface-ts/detect';
+import { chooseFace } from '@deepface-ts/frontalize';
+import type { RgbImage } from '@deepface-ts/image';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDescriber, DEFAULT_DESCRIPTOR, DLIB_DEFAULTS, shippedCalibration, similarity, type Describer } from './index';
+
+const require = createRequire(import.meta.url);
+const samples = join(dirname(require.resolve('@vladmandic/face-api/package.json')), 'demo');
+const lfwDir = join(datasetsRoot(), 'lfw', 'lfw-deepfunneled');
+const hasLfw = existsSync(lfwDir);
+if (!hasLfw) console.warn(`[describer] LFW not found at ${lfwDir}: skipping the LFW pair checks (set DEEPFACE_DATASETS)`);
+
+let detector: FaceDetector;
+let dlib: Describer;
+beforeAll(async () => {
+  detector = await createFaceDetector();
+  dlib = await createDescriber({ detector });
+}, 60_000);
+afterAll(() => {
+  dlib?.dispose();
+  detector?.dispose();
+});
+
+const unitNorm = (v: Float32Array) => Math.hypot(...v);
+
+describe('createDescriber', () => {
+  it('defaults to the descriptor and test-time options chosen on LFW View 1, with calibrated thresholds', () => {
+    expect(dlib.descriptor).toBe(DEFAULT_DESCRIPTOR);
+    expect(dlib.align).toBe(DLIB_DEFAULTS.align);
+    expect(dlib.id).toBe(`dlib-resnet-v1-chip${DLIB_DEFAULTS.mirror ? '-mirror' : ''}${DLIB_DEFAULTS.jitter ? `-jitter${DLIB_DEFAULTS.jitter}` : ''}`);
+    expect(dlib.inputSize).toBe(150);
+    expect(dlib.dim).toBe(128);
+    const c = shippedCalibration(dlib.id)!;
+    expect(c.source).toMatch(/LFW View 1/);
+    expect(dlib.threshold).toBe(c.verify);
+    expect(dlib.threshold).toBeGreaterThan(0);
+    expect(dlib.threshold).toBeLessThan(1);
+    expect(dlib.openSetThreshold?.openSetFar).toBe(0.01);
+    expect(dlib.openSetThreshold?.openSet).toBeGreaterThan(0.5);
+  });
+
+  it('refuses contradictory or unknown options with a clear error', async () => {
+    await expect(createDescriber({ descriptor: 'lbp' as 'dlib' })).rejects.toThrow(/descriptor must be one of dlib, deepface, got "lbp"/);
+    await expect(createDescriber({ descriptor: 'deepface', mirror: true })).rejects.toThrow(/options of the dlib descriptor/);
+    await expect(createDescriber({ descriptor: 'dlib', align: '3d', jitter: 4 })).rejects.toThrow(/jitter needs align 'chip'/);
+    await expect(createDescriber({ descriptor: 'dlib', jitter: 1.5 })).rejects.toThrow(/jitter must be a whole number/);
+    await expect(createDescriber({ descriptor: 'dlib', align: 'sideways' as 'chip' })).rejects.toThrow(/align must be one of/);
+    await expect(createDescriber({ descriptor: 'deepface', model: '/nonexistent/m.safetensors' })).rejects.toThrow(/m\.safetensors: DeepFace model file not found/);
+    // a configuration nobody calibrated needs a threshold, or an explicit opt-out
+    await expect(createDescriber({ descriptor: 'dlib', align: 'box', mirror: true, jitter: 0, detector })).rejects.toThrow(/no calibrated threshold/);
+    const uncalibrated = await createDescriber({ descriptor: 'dlib', align: 'box', mirror: true, detector, requireThreshold: false });
+    expect(uncalibrated.threshold).toBeNaN();
+    uncalibrated.dispose();
+    const given = await createDescriber({ descriptor: 'dlib', align: 'box', mirror: true, detector, threshold: 0.4 });
+    expect([given.threshold, given.thresholdSource]).toEqual([0.4, 'given by the caller']);
+    given.dispose();
+  });
+});
+
+describe('describing photos (face-api sample photos)', () => {
+  it('finds every face, aligns it to a 150×150 chip and gives unit-norm descriptors; one call batches all faces', async () => {
+    const image = await decodeImage(join(samples, 'sample1.jpg'));
+    const faces = await dlib.describeImage(image, 'sample1.jpg');
+    expect(faces.length).toBe(3); // face-api's published count for this photo
+    for (const f of faces) {
+      expect([f.crop.width, f.crop.height]).toEqual([150, 150]);
+      expect(unitNorm(f.feature)).toBeCloseTo(1, 5);
+      expect(f.norm).toBeGreaterThan(0);
+    }
+    // describeFaces on the detected faces, and describeCrops on their crops, agree with describeImage
+    const again = await dlib.describeFaces(image, await dlib.detect(image), 'sample1.jpg');
+    const { features } = await dlib.describeCrops(faces.map((f) => f.crop));
+    faces.forEach((f, i) => {
+      expect(similarity(f.feature, again[i]!.feature)).toBeCloseTo(1, 5);
+      expect(similarity(f.feature, features[i]!)).toBeCloseTo(1, 5);
+    });
+    // three different people: each below the same-person threshold
+    for (let i = 0; i < 3; i++) for (let j = i + 1; j < 3; j++) expect(similarity(faces[i]!.feature, faces[j]!.feature)).toBeLessThan(dlib.threshold);
+  }, 60_000);
+
+  it('jitter: the mean of N jittered chips, close to (not equal to) the plain descriptor; mirror: the mean with the mirror', async () => {
+    const image = await decodeImage(join(samples, 'sample2.jpg'));
+    const face = chooseFace(await detector.detect(image), 'largest', image.width, image.height)!;
+    const plain = await createDescriber({ descriptor: 'dlib', mirror: false, detector, requireThreshold: false });
+    const jittered = await createDescriber({ descriptor: 'dlib', mirror: false, jitter: 4, detector, requireThreshold: false });
+    try {
+      const [p] = await plain.describeFaces(image, [face]);
+      const [j] = await jittered.describeFaces(image, [face]);
+      expect(jittered.id).toBe('dlib-resnet-v1-chip-jitter4');
+      expect(unitNorm(j!.feature)).toBeCloseTo(1, 5);
+      const s = similarity(p!.feature, j!.feature);
+      expect(s).toBeGreaterThan(0.95); // small perturbations of one face
+      expect(s).toBeLessThan(0.99999);
+    } finally {
+      plain.dispose();
+      jittered.dispose();
+    }
+  }, 60_000);
+});
+
+describe.skipIf(!hasLfw)('on LFW pairs (dlib chip, the default describer)', () => {
+  const file = (name: string, i: number) => join(lfwDir, name, `${name}_${String(i).padStart(4, '0')}.jpg`);
+  const subject = async (path: string): Promise<Float32Array> => {
+    const image: RgbImage<Uint8Array> = await decodeImage(path);
+    const face = chooseFace(await dlib.detect(image), 'nearest-centre', image.width, image.height)!;
+    return (await dlib.describeFaces(image, [face], path))[0]!.feature;
+  };
+  it('calls same-person pairs SAME and different-person pairs DIFFERENT at the calibrated threshold', async () => {
+    const same: [string, number, number][] = [['George_W_Bush', 1, 2], ['Colin_Powell', 2, 3], ['Tony_Blair', 2, 3]];
+    const different: [string, number, string, number][] = [['George_W_Bush', 1, 'Colin_Powell', 1], ['Colin_Powell', 3, 'Tony_Blair', 1], ['Tony_Blair', 2, 'George_W_Bush', 2]];
+    for (const [n, i, j] of same) expect(similarity(await subject(file(n, i)), await subject(file(n, j))), `${n} ${i}–${j}`).toBeGreaterThan(dlib.threshold);
+    for (const [a, i, b, j] of different) expect(similarity(await subject(file(a, i)), await subject(file(b, j))), `${a} ${i} – ${b} ${j}`).toBeLessThan(dlib.threshold);
+  }, 120_000);
+});
