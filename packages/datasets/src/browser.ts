@@ -1,7 +1,7 @@
 /**
  * Browser build of @deepface-ts/datasets: the text parsers (give them fetched text), the
- * seeded RNG, the PIPER head → body helper and an ImageBitmap-based decoder with the same
- * interface as the Node one. File-system loaders and the SFC reader are Node-only.
+ * seeded RNG, the PIPER head → body helper, the LFW name matcher and an ImageBitmap-based
+ * decoder with the same interface as the Node one. File-system loaders and the SFC reader are Node-only.
  */
 export { DatasetFormatError, DatasetLayoutError, ImageDecodeError } from './errors';
 export { mulberry32, mixSeed, shuffleInPlace, type Rng } from './rng';
@@ -9,5 +9,6 @@ export { parseLfwPairs, parseLfwPeople, lfwImageName, type LfwPairLine, type Lfw
 export { parseYtfSplits, parseYtfLabeledFaces, sampleYtfFramePairs, type YtfPair, type YtfVideo, type YtfFaceBox, type YtfFramePair } from './ytf-text';
 export { parsePipaAnnotations, countPipaSubsets, headToBody, PIPA_SUBSETS, PIPA_SPLITS, type Box, type PipaInstance, type PipaSubset, type PipaSplit, type HeadToBodyOptions } from './pipa-text';
 export { parseCfpPairFile, parseCfpFiducials, type CfpImage, type CfpPair, type CfpFold, type CfpPose } from './cfp-text';
+export { foldIdentityName, createLfwNameMatcher, LFW_NAME_ALIASES, type LfwNameAlias, type LfwNameMatch, type LfwNameMatcher, type LfwNameRule } from './identity-names';
 export { decodeImage, decodeEach, decodeAll, type BrowserImageSource, type BrowserDecodeOptions } from './decode-browser';
 export type { DecodeOptions, DecodeManyOptions, DecodeFailure, Decoded } from './decode-batch';

@@ -1,6 +1,7 @@
 /**
- * @deepface-ts/datasets: loaders and protocol iterators for LFW, YouTube Faces, PIPA, CFP
- * and SFC-format collections, and fast image decoding (sharp in Node).
+ * @deepface-ts/datasets: loaders and protocol iterators for LFW, YouTube Faces, PIPA, CFP,
+ * CelebA and SFC-format collections, person names matched against LFW's, and fast image
+ * decoding (sharp in Node).
  */
 export { DatasetFormatError, DatasetLayoutError, ImageDecodeError } from './errors';
 export { datasetsRoot } from './paths';
@@ -57,5 +58,20 @@ export {
   type ReadSfcOptions,
   type SfcWriterOptions,
 } from './sfc';
+export { foldIdentityName, createLfwNameMatcher, LFW_NAME_ALIASES, type LfwNameAlias, type LfwNameMatch, type LfwNameMatcher, type LfwNameRule } from './identity-names';
+export {
+  loadCeleba,
+  mergeCelebaSources,
+  celebaToSfcRows,
+  writeCelebaSfcManifest,
+  CELEBA_PARTITIONS,
+  type CelebaDataset,
+  type CelebaImage,
+  type CelebaCounts,
+  type CelebaPartition,
+  type CelebaMerged,
+  type CelebaSfcOptions,
+  type LoadCelebaOptions,
+} from './celeba';
 export { decodeImage, decodeEach, decodeAll, type NodeDecodeOptions } from './decode';
 export type { DecodeOptions, DecodeManyOptions, DecodeFailure, Decoded } from './decode-batch';
