@@ -11,11 +11,11 @@
 // --write stores verify / open-set thresholds in packages/describer/src/calibration.json under
 // the describer's id. The last stdout line is one JSON object with every variant's figures.
 import { datasetsRoot, loadLfw } from '@deepface-ts/datasets';
+import { parseCommandLine, runMain, userCwd } from '@deepface-ts/cli';
 import { accuracyAtThreshold, auc, bestThreshold, rocCurve, writeFileAtomic } from '@deepface-ts/metrics';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { createDescriptor, describeImages, type DescriptorOptions } from './describe';
 import type { Align } from './args';
 
@@ -29,13 +29,57 @@ export interface CalibrationVariant {
   options: DescriptorOptions;
 }
 
-/** `dlib-chip`, `dlib-chip-mirror`, `dlib-chip-mirror-jitter10`, `dlib-box`, `dlib-3d`, `deepface-3d`, … */
+/** `dlib-chip`, `dlib-chip-mirror`, `dlib-chip-mirror-jitter10`, `dlib-chip-mirror-lm`, `dlib-box`, `dlib-3d`, `deepface-3d`, … (`-lm`: landmarks averaged with the mirrored box's) */
 export function parseCalibrationVariant(name: string): CalibrationVariant {
-  const m = /^(dlib|deepface)-(chip|box|3d|2d)((?:-mirror)?)((?:-jitter\d+)?)$/.exec(name);
-  if (!m) throw new Error(`unknown variant "${name}": expected <dlib|deepface>-<chip|box|3d|2d>[-mirror][-jitterN], e.g. dlib-chip-mirror`);
-  const [, descriptor, align, mirror, jitter] = m as unknown as [string, 'dlib' | 'deepface', Align, string, string];
+  const m = /^(dlib|deepface)-(chip|box|3d|2d)((?:-mirror)?)((?:-jitter\d+)?)((?:-lm)?)$/.exec(name);
+  if (!m) throw new Error(`unknown variant "${name}": expected <dlib|deepface>-<chip|box|3d|2d>[-mirror][-jitterN][-lm], e.g. dlib-chip-mirror`);
+  const [, descriptor, align, mirror, jitter, lm] = m as unknown as [string, 'dlib' | 'deepface', Align, string, string, string];
   if (descriptor === 'deepface' && (mirror || jitter)) throw new Error(`${name}: mirror and jitter are dlib options`);
-  return { name, descriptor, align, options: { align, ...(descriptor === 'dlib' ? { mirror: mirror !== '', jitter: jitter ? Number(jitter.slice(7)) : 0 } : {}) } };
+  const landmarkMirror = lm !== '';
+  return { name, descriptor, align, options: { align, landmarkMirror, ...(descriptor === 'dlib' ? { mirror: mirror !== '', jitter: jitter ? Number(jitter.slice(7)) : 0 } : {}) } };
+}
+
+/** Gallery sizes (enrolled images) the open-set threshold is tabulated at. */
+export const OPEN_SET_GALLERY_SIZES = [1, 10, 100, 1000, 10000];
+
+/**
+ * Open-set thresholds by gallery size. A probe of someone not enrolled is accepted when its
+ * best score over the N gallery images reaches the threshold; with impostor pair scores
+ * independent, P(accept) = 1 − (1 − q)^N where q is the per-pair tail, so 1 % false accepts
+ * per probe needs q = 1 − 0.99^(1/N): a bigger gallery needs a higher threshold. q is read
+ * from every different-identity pair among the images (`impostorScores`, millions of pairs on
+ * View 1). Sizes whose q leaves fewer than 5 impostor pairs above the threshold are left out
+ * (too few to estimate).
+ */
+export function openSetTable(impostorScores: Float64Array, far: number, sizes = OPEN_SET_GALLERY_SIZES): { images: number; threshold: number }[] {
+  const sorted = Float64Array.from(impostorScores).sort();
+  const out: { images: number; threshold: number }[] = [];
+  for (const n of sizes) {
+    const q = 1 - (1 - far) ** (1 / n);
+    if (q * sorted.length < 5) break;
+    out.push({ images: n, threshold: thresholdAtFar(sorted, q) });
+  }
+  return out;
+}
+
+/** Scores of every pair of images of different identities (dot products of unit descriptors). */
+export function allImpostorScores(items: { identity: string; feature: Float32Array }[]): Float64Array {
+  const n = items.length;
+  let count = 0;
+  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) if (items[i]!.identity !== items[j]!.identity) count++;
+  const out = new Float64Array(count);
+  let k = 0;
+  for (let i = 0; i < n; i++) {
+    const a = items[i]!.feature;
+    for (let j = i + 1; j < n; j++) {
+      if (items[i]!.identity === items[j]!.identity) continue;
+      const b = items[j]!.feature;
+      let s = 0;
+      for (let d = 0; d < a.length; d++) s += a[d]! * b[d]!;
+      out[k++] = s;
+    }
+  }
+  return out;
 }
 
 /** The score that at most `far` of the impostor scores reach (score ≥ threshold = accepted). */
@@ -48,15 +92,16 @@ export function thresholdAtFar(impostorScores: ArrayLike<number>, far: number): 
 }
 
 const DEFAULT_VARIANTS = ['dlib-chip', 'dlib-chip-mirror', 'dlib-box', 'dlib-3d', 'deepface-3d'];
+const USAGE = `usage: pnpm --filter @deepface-ts/benchmark-app calibrate [--data <datasets dir>] [--cache <dir>] [--write] [variant …]
+variants: <dlib|deepface>-<chip|box|3d|2d>[-mirror][-jitterN][-lm] (default: ${DEFAULT_VARIANTS.join(' ')})`;
 
 async function main(): Promise<void> {
-  const { values, positionals } = parseArgs({
-    args: process.argv.slice(2).filter((a, i) => !(i === 0 && a === '--')),
+  const { values, positionals } = parseCommandLine(process.argv.slice(2), {
+    usage: USAGE,
     allowPositionals: true,
-    strict: true,
     options: { data: { type: 'string' }, write: { type: 'boolean', default: false }, cache: { type: 'string' } },
   });
-  const cwd = process.env.DEEPFACE_USER_CWD ?? process.env.INIT_CWD ?? process.cwd();
+  const cwd = userCwd();
   const data = values.data ? resolve(cwd, values.data) : datasetsRoot();
   const cacheDir = resolve(cwd, values.cache ?? 'node_modules/.cache/deepface-ts/descriptors');
   const variants = (positionals.length ? positionals : DEFAULT_VARIANTS).map(parseCalibrationVariant);
@@ -84,6 +129,16 @@ async function main(): Promise<void> {
     const testAccuracy = accuracyAtThreshold(testScores, test.map((p) => p.same), fit.threshold);
     const testAuc = auc(rocCurve(testScores, test.map((p) => p.same)));
     const openSet = thresholdAtFar(trainScores.filter((_, i) => !train[i]!.same), OPEN_SET_FAR);
+    // Every different-identity pair among pairsDevTrain's images, for thresholds by gallery size.
+    const items = new Map<string, { identity: string; feature: Float32Array }>();
+    for (const p of train) {
+      for (const [path, name] of [[p.path1, p.name1], [p.path2, p.name2]] as const) {
+        const f = d.descriptors.get(path);
+        if (f && !items.has(path)) items.set(path, { identity: name, feature: f });
+      }
+    }
+    const impostors = allImpostorScores([...items.values()]);
+    const byGallery = openSetTable(impostors, OPEN_SET_FAR);
     const row = {
       variant: v.name,
       id: descriptor.version,
@@ -92,19 +147,23 @@ async function main(): Promise<void> {
       test_accuracy: +testAccuracy.toFixed(4),
       test_auc: +testAuc.toFixed(5),
       open_set_threshold: +openSet.toFixed(6),
+      open_set_by_gallery: byGallery.map((r) => ({ images: r.images, threshold: +r.threshold.toFixed(6) })),
+      impostor_pairs: impostors.length,
       unaligned: d.unaligned,
       failed: d.failed.length,
     };
     results.push(row);
     descriptor.describer?.dispose();
     console.log(`${v.name.padEnd(28)} threshold ${row.threshold.toFixed(4)}  devTrain ${row.train_accuracy.toFixed(4)}  devTest ${row.test_accuracy.toFixed(4)}  AUC ${row.test_auc.toFixed(4)}  open-set@1%FAR ${row.open_set_threshold.toFixed(4)}`);
+    console.log(`${''.padEnd(28)} open set by gallery size (1 % of impostor probes accepted, ${impostors.length} impostor pairs): ${row.open_set_by_gallery.map((r) => `${r.images}: ${r.threshold.toFixed(4)}`).join(', ')}`);
     if (values.write) {
       const all = existsSync(calibrationFile) ? (JSON.parse(readFileSync(calibrationFile, 'utf8')) as Record<string, unknown>) : {};
       all[descriptor.version] = {
         verify: row.threshold,
         openSet: row.open_set_threshold,
         openSetFar: OPEN_SET_FAR,
-        source: `LFW View 1: most accurate on pairsDevTrain (${train.length} pairs, ${row.train_accuracy.toFixed(4)}); pairsDevTest ${row.test_accuracy.toFixed(4)}; open set at ${OPEN_SET_FAR * 100} % of pairsDevTrain's different-person pairs (pnpm --filter @deepface-ts/benchmark-app calibrate ${v.name} --write)`,
+        openSetByGallery: row.open_set_by_gallery,
+        source: `LFW View 1: most accurate on pairsDevTrain (${train.length} pairs, ${row.train_accuracy.toFixed(4)}); pairsDevTest ${row.test_accuracy.toFixed(4)}; open set at ${OPEN_SET_FAR * 100} % of pairsDevTrain's different-person pairs, and by gallery size from its ${impostors.length} different-identity image pairs (pnpm --filter @deepface-ts/benchmark-app calibrate ${v.name} --write)`,
       };
       await writeFileAtomic(calibrationFile, `${JSON.stringify(all, null, 2)}\n`);
     }
@@ -113,8 +172,5 @@ async function main(): Promise<void> {
 }
 
 if (process.argv[1] && /calibrate\.ts$/.test(process.argv[1])) {
-  main().catch((e) => {
-    console.error(e instanceof Error ? e.message : e);
-    process.exit(1);
-  });
+  void runMain(main, USAGE);
 }

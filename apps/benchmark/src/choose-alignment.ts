@@ -7,6 +7,7 @@
 // Landmarks are detected once and cached in node_modules/.cache/deepface-ts/. The last stdout
 // line is one JSON object with every variant's figures.
 import { decodeImage, loadLfw } from '@deepface-ts/datasets';
+import { userCwd } from '@deepface-ts/cli';
 import { createFaceDetector } from '@deepface-ts/detect';
 import { chooseFace } from '@deepface-ts/frontalize';
 import { lbpDescriptor } from '@deepface-ts/lbp';
@@ -30,7 +31,7 @@ const SIZE = 100;
 const FALLBACK_FRACTION = 0.45;
 
 const argv = process.argv.slice(2).filter((a) => a !== '--');
-const cwd = process.env.INIT_CWD ?? process.cwd();
+const cwd = userCwd();
 let data = process.env.DEEPFACE_DATASETS ?? resolve(cwd, '../shared/datasets');
 const names: string[] = [];
 for (let i = 0; i < argv.length; i++) {

@@ -20,6 +20,8 @@ export interface RunResult {
   accuracy: number;
   fold_accuracy: number[];
   pairs?: number;
+  /** What exactly described the images (the describer's id, with its test-time options), when the run recorded it. */
+  descriptor_id?: string;
 }
 
 export const RESULT_FILE = 'result.json';
@@ -88,7 +90,7 @@ export interface Comparison {
   folds: number;
 }
 
-const label = (r: RunResult) => `${r.descriptor} --align ${r.align}`;
+const label = (r: RunResult) => `${r.descriptor} --align ${r.align}${r.descriptor_id ? ` (${r.descriptor_id})` : ''}`;
 
 export function compareRuns(a: RunResult, b: RunResult, names: [string, string] = ['A', 'B']): Comparison {
   if (a.protocol !== b.protocol) throw new Error(`${names[0]} is a ${a.protocol} run and ${names[1]} a ${b.protocol} run: compare runs of one protocol`);

@@ -71,6 +71,8 @@ export interface DescriptorOptions {
   /** dlib: test-time mirroring / jittering (default: the describer's, chosen on LFW View 1). */
   mirror?: boolean;
   jitter?: number;
+  /** Landmarks averaged with those of the mirrored face box (default: the describer's). */
+  landmarkMirror?: boolean;
 }
 
 export async function createDescriptor(name: DescriptorName, options: DescriptorOptions = {}): Promise<Descriptor> {
@@ -101,6 +103,7 @@ async function networkDescriptor(name: 'deepface' | 'dlib' | 'faceapi', options:
     align: align === 'none' ? undefined : align,
     mirror: options.mirror,
     jitter: options.jitter,
+    landmarkMirror: options.landmarkMirror,
     requireThreshold: false,
   });
   const describe = async (img: RgbImage<Uint8Array>, source: string) => {

@@ -1,6 +1,7 @@
 // Entry point: `pnpm benchmark <protocol> --descriptor <name> --align <none|2d|3d> --data <dir>`.
 // Progress and notes go to stderr; the last stdout line is one JSON object with the results.
 import { parseBenchmarkArgs, USAGE, UsageError } from './args';
+import { userCwd } from '@deepface-ts/cli';
 import { mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,8 +11,8 @@ import { runBenchmark } from './run';
 try {
   const argv = process.argv[2] === '--' ? process.argv.slice(3) : process.argv.slice(2);
   if (argv[0] === 'compare') {
-    // Paths are relative to where the user ran pnpm (INIT_CWD), as for the runs themselves.
-    const cwd = process.env.INIT_CWD ?? process.cwd();
+    // Paths are relative to where the user ran pnpm, as for the runs themselves.
+    const cwd = userCwd();
     const { files, out: outDir } = parseCompareArgs(argv.slice(1), cwd);
     const runs = [readRunResult(files[0]), readRunResult(files[1])] as const;
     const c = compareRuns(runs[0], runs[1]);

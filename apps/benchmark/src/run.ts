@@ -96,7 +96,7 @@ async function runVerification(args: BenchmarkArgs, title: string, pairs: Verifi
     mode: method,
     intro: `${pairs.length} pairs in ${new Set(pairs.map((p) => p.fold)).size} folds; ${method.text}`,
     details: `${describeSection(args, { ...d, described: d.descriptors.size }, crop)}${missingPairs ? `\n\n${missingPairs} pair(s) had a missing descriptor.` : ''}`,
-    summary: { ...extra, pairs: pairs.length, images: d.descriptors.size, failedImages: d.failed.length, fromCache: d.fromCache },
+    summary: { ...extra, descriptor_id: descriptor.version, pairs: pairs.length, images: d.descriptors.size, failedImages: d.failed.length, fromCache: d.fromCache },
   });
 }
 

@@ -60,10 +60,15 @@ async function main(): Promise<void> {
       if (r.enrolled === 0) process.exitCode = 1;
       return;
     }
-    const threshold = given ?? describer.openSetThreshold?.openSet;
-    if (threshold === undefined) throw new Error(`${describer.id}: no calibrated open-set threshold; pass --threshold`);
     const probes = listProbes(path);
-    const g = await openGallery(gallery, describer, threshold);
+    const g = await openGallery(gallery, describer, 0);
+    // The calibrated threshold for this gallery's size (bigger galleries need higher ones).
+    const galleryImages = g.size;
+    const threshold = given ?? describer.openSetThresholdFor(galleryImages);
+    if (threshold === undefined) {
+      await g.close();
+      throw new Error(`${describer.id}: no calibrated open-set threshold; pass --threshold`);
+    }
     let matched = 0;
     let rejected = 0;
     let failed = 0;
@@ -91,7 +96,7 @@ async function main(): Promise<void> {
     } finally {
       await g.close();
     }
-    const summary: Record<string, number | string> = { probes: probes.length, matched, rejected, failed, threshold: +threshold.toFixed(6), descriptor: describer.id };
+    const summary: Record<string, number | string> = { probes: probes.length, matched, rejected, failed, threshold: +threshold.toFixed(6), gallery_images: galleryImages, descriptor: describer.id };
     if (labelled) {
       summary.rank1 = +(rank1 / probes.length).toFixed(4);
       summary.rank5 = +(rank5 / probes.length).toFixed(4);

@@ -6,7 +6,7 @@ import { createFaceDetector, type FaceDetector } from '@deepface-ts/detect';
 import { chooseFace } from '@deepface-ts/frontalize';
 import type { RgbImage } from '@deepface-ts/image';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDescriber, DEFAULT_DESCRIPTOR, DLIB_DEFAULTS, shippedCalibration, similarity, type Describer } from './index';
+import { createDescriber, DEFAULT_DESCRIPTOR, DLIB_DEFAULTS, openSetThresholdFor, shippedCalibration, similarity, type Describer } from './index';
 
 const require = createRequire(import.meta.url);
 const samples = join(dirname(require.resolve('@vladmandic/face-api/package.json')), 'demo');
@@ -61,6 +61,28 @@ describe('createDescriber', () => {
   });
 });
 
+describe('openSetThresholdFor (threshold by gallery size)', () => {
+  const c = { verify: 0.5, openSet: 0.6, source: 'test', openSetByGallery: [{ images: 1, threshold: 0.6 }, { images: 100, threshold: 0.8 }, { images: 10000, threshold: 0.9 }] };
+  it.each([
+    [0, 0.6], // no gallery yet: as for one image
+    [1, 0.6],
+    [10, 0.7], // halfway on log N between 1 and 100
+    [100, 0.8],
+    [1000, 0.85],
+    [10000, 0.9],
+    [1e6, 0.9], // clamped past the largest calibrated size
+  ])('%d images → %f', (n, t) => expect(openSetThresholdFor(c, n)).toBeCloseTo(t, 12));
+  it('falls back to the pair threshold without a table, and to nothing without a calibration', () => {
+    expect(openSetThresholdFor({ verify: 0.5, openSet: 0.61, source: 't' }, 500)).toBe(0.61);
+    expect(openSetThresholdFor(undefined, 500)).toBeUndefined();
+  });
+  it('the shipped default rises with the gallery', () => {
+    const shipped = shippedCalibration(dlib.id)!;
+    expect(dlib.openSetThresholdFor(1000)!).toBeGreaterThan(dlib.openSetThresholdFor(10)!);
+    expect(shipped.openSetByGallery!.length).toBeGreaterThanOrEqual(4);
+  });
+});
+
 describe('describing photos (face-api sample photos)', () => {
   it('finds every face, aligns it to a 150×150 chip and gives unit-norm descriptors; one call batches all faces', async () => {
     const image = await decodeImage(join(samples, 'sample1.jpg'));
@@ -98,6 +120,29 @@ describe('describing photos (face-api sample photos)', () => {
     } finally {
       plain.dispose();
       jittered.dispose();
+    }
+  }, 60_000);
+});
+
+describe('the DeepFace descriptor (shipped model, 3D frontalization)', () => {
+  it('uses the model file\'s View 1 threshold, non-negative unit-norm F7 descriptors, and reports each face\'s yaw', async () => {
+    const deepface = await createDescriber({ descriptor: 'deepface', detector });
+    try {
+      expect(deepface.id).toMatch(/^deepface-deepface-76-f512-k\d+-[0-9a-f]{12}-3d$/);
+      expect(deepface.thresholdSource).toMatch(/View 1|pairsDevTrain/);
+      expect(deepface.inputSize).toBe(76);
+      const image = await decodeImage(join(samples, 'sample1.jpg'));
+      const faces = await deepface.describeImage(image, 'sample1.jpg');
+      expect(faces.length).toBe(3);
+      for (const f of faces) {
+        expect([f.crop.width, f.crop.height]).toEqual([76, 76]);
+        expect(unitNorm(f.feature)).toBeCloseTo(1, 5);
+        expect(f.feature.every((v) => v >= 0)).toBe(true); // ReLU F7 over positive maxima: χ² applies
+        expect(Number.isFinite(f.yaw)).toBe(true);
+        expect(Math.abs(f.yaw!)).toBeLessThan(90);
+      }
+    } finally {
+      deepface.dispose();
     }
   }, 60_000);
 });

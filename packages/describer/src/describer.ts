@@ -26,6 +26,7 @@ import {
   DLIB_CHIP_PADDING,
   extractFaceChip,
   faceChipDetails,
+  mirrorLandmarks,
   type TemplateOptions,
 } from '@deepface-ts/frontalize';
 import type { RgbImage } from '@deepface-ts/image';
@@ -44,7 +45,7 @@ export type FaceAlignment = (typeof FACE_ALIGNMENTS)[number];
  */
 export const DEFAULT_DESCRIPTOR: DescriptorName = 'dlib';
 /** Test-time options of the dlib descriptor chosen on LFW View 1 (see the README). */
-export const DLIB_DEFAULTS = { align: 'chip' as FaceAlignment, mirror: true, jitter: 0 };
+export const DLIB_DEFAULTS = { align: 'chip' as FaceAlignment, mirror: true, jitter: 0, landmarkMirror: false };
 /** The DeepFace model's alignment: the 3D frontalization it was trained on. */
 export const DEEPFACE_DEFAULTS = { align: '3d' as FaceAlignment };
 
@@ -55,6 +56,12 @@ export interface Calibration {
   /** Open-set acceptance on cosine similarity, at the false-accept rate `openSetFar`. */
   openSet?: number;
   openSetFar?: number;
+  /**
+   * Open-set thresholds by gallery size: with N enrolled images, a probe of someone not
+   * enrolled is accepted at `openSetFar` when its best score reaches the threshold for N
+   * (bigger galleries need higher thresholds). Ascending in `images`.
+   */
+  openSetByGallery?: { images: number; threshold: number }[];
   /** Where the numbers came from (pairs, accuracy, command). */
   source: string;
 }
@@ -70,6 +77,12 @@ export interface DescriberOptions {
   mirror?: boolean;
   /** dlib with align 'chip': average over this many dlib-style jittered chips (0: off). Default DLIB_DEFAULTS.jitter. */
   jitter?: number;
+  /**
+   * Landmarks averaged with those found on the left–right mirror of the face box (mirrored
+   * back): one more run of the landmark net per face, for steadier alignment. Default
+   * DLIB_DEFAULTS.landmarkMirror for dlib, false for DeepFace (its model was trained without).
+   */
+  landmarkMirror?: boolean;
   /** Crop framing for '2d' / '3d' (inter-ocular distance, eye line); default: the DeepFace template's. */
   framing?: Omit<TemplateOptions, 'size'>;
   /** A detector to share; default: one of the describer's own (disposed with it). */
@@ -91,6 +104,8 @@ export interface DescribedFace {
   feature: Float32Array;
   /** Length of the descriptor before normalisation (DeepFace: ‖F7‖₂, the web-scale paper's confidence; dlib: its raw norm). */
   norm: number;
+  /** Align '3d' only: the yaw of the fitted 3D camera, degrees (beyond ~45° most of a frontalized crop is mirrored filling). */
+  yaw?: number;
 }
 
 export interface Describer {
@@ -106,6 +121,12 @@ export interface Describer {
   readonly thresholdSource: string;
   /** Open-set acceptance threshold (score ≥ it: accepted), when calibrated. */
   readonly openSetThreshold: Calibration | undefined;
+  /**
+   * The open-set threshold for a gallery of `images` enrolled images: interpolated on log N
+   * between the calibrated sizes (clamped at the ends: beyond the largest calibrated size more
+   * than `openSetFar` of strangers pass). Undefined when not calibrated.
+   */
+  openSetThresholdFor(images: number): number | undefined;
   readonly detector: FaceDetector;
   /** Every face of the image with its 68 landmarks. */
   detect(image: RgbImage<Uint8Array>): Promise<DetectedFace[]>;
@@ -118,6 +139,13 @@ export interface Describer {
   /** detect + describeFaces. A face whose alignment fails is reported to `onSkip` and left out. */
   describeImage(image: RgbImage<Uint8Array>, source?: string, onSkip?: (face: DetectedFace, error: Error) => void): Promise<DescribedFace[]>;
   dispose(): void;
+}
+
+/** A face aligned: the crop, the landmarks it was cut with, and the 3D camera's yaw when frontalized. */
+interface Aligned {
+  crop: RgbImage<Uint8Array>;
+  landmarks: Float32Array;
+  yaw?: number;
 }
 
 /** The DeepFace model shipped with @deepface-ts/network. */
@@ -146,6 +174,23 @@ function oneOf<T extends string>(value: string, allowed: readonly T[], what: str
   return value as T;
 }
 
+/** See `Describer.openSetThresholdFor`. */
+export function openSetThresholdFor(calibration: Calibration | undefined, images: number): number | undefined {
+  const table = calibration?.openSetByGallery;
+  if (!table || table.length === 0) return calibration?.openSet;
+  if (!(images >= 1)) images = 1;
+  if (images <= table[0]!.images) return table[0]!.threshold;
+  for (let i = 1; i < table.length; i++) {
+    const a = table[i - 1]!;
+    const b = table[i]!;
+    if (images <= b.images) {
+      const t = (Math.log(images) - Math.log(a.images)) / (Math.log(b.images) - Math.log(a.images));
+      return a.threshold + t * (b.threshold - a.threshold);
+    }
+  }
+  return table[table.length - 1]!.threshold;
+}
+
 /** Cosine similarity of two unit-norm descriptors (their dot product). */
 export function similarity(a: Float32Array, b: Float32Array): number {
   if (a.length !== b.length) throw new RangeError(`similarity: descriptor lengths differ (${a.length} vs ${b.length})`);
@@ -160,6 +205,7 @@ export async function createDescriber(options: DescriberOptions = {}): Promise<D
   const align = oneOf(options.align ?? (descriptor === 'dlib' ? DLIB_DEFAULTS.align : DEEPFACE_DEFAULTS.align), FACE_ALIGNMENTS, 'align');
   const mirror = options.mirror ?? (descriptor === 'dlib' ? DLIB_DEFAULTS.mirror : false);
   const jitter = options.jitter ?? (descriptor === 'dlib' ? DLIB_DEFAULTS.jitter : 0);
+  const landmarkMirror = options.landmarkMirror ?? (descriptor === 'dlib' ? DLIB_DEFAULTS.landmarkMirror : false);
   if (!(Number.isInteger(jitter) && jitter >= 0)) throw new RangeError(`jitter must be a whole number ≥ 0, got ${jitter}`);
   if (descriptor === 'deepface' && (mirror || jitter)) throw new RangeError('mirror and jitter are options of the dlib descriptor');
   if (jitter && align !== 'chip') throw new RangeError(`jitter needs align 'chip', got '${align}'`);
@@ -201,6 +247,7 @@ export async function createDescriber(options: DescriberOptions = {}): Promise<D
   const template = align === '2d' || align === '3d' ? createTemplate({ ...options.framing, size }) : undefined;
   const frontalizer = align === '3d' ? createFrontalizer(template!) : undefined;
   if (options.framing && template) id += `-io${options.framing.interOcular ?? ''}-el${options.framing.eyeLine ?? ''}`;
+  if (landmarkMirror) id += '-lmmirror';
 
   const calibration = shippedCalibration(id);
   const threshold = options.threshold ?? calibration?.verify ?? metadataThreshold?.value;
@@ -211,16 +258,57 @@ export async function createDescriber(options: DescriberOptions = {}): Promise<D
   const thresholdSource = options.threshold !== undefined ? 'given by the caller' : (calibration?.source ?? metadataThreshold?.source ?? 'not calibrated');
   const detector = options.detector ?? (await createFaceDetector({ backend }));
 
-  const crop = async (image: RgbImage<Uint8Array>, face: Pick<DetectedFace, 'box' | 'landmarks'>, source = 'image'): Promise<RgbImage<Uint8Array>> => {
+  /** The face's landmarks averaged with those of its mirrored box, mirrored back (`landmarkMirror`). */
+  const steadyLandmarks = async (image: RgbImage<Uint8Array>, face: Pick<DetectedFace, 'box' | 'landmarks'>): Promise<Float32Array> => {
+    const x0 = Math.max(0, Math.floor(face.box.x));
+    const y0 = Math.max(0, Math.floor(face.box.y));
+    const x1 = Math.min(image.width, Math.ceil(face.box.x + face.box.width));
+    const y1 = Math.min(image.height, Math.ceil(face.box.y + face.box.height));
+    const w = x1 - x0;
+    const h = y1 - y0;
+    if (w < 2 || h < 2) return Float32Array.from(face.landmarks);
+    const flipped = new Uint8Array(w * h * 3);
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        const i = ((y0 + y) * image.width + x0 + x) * 3;
+        const o = (y * w + (w - 1 - x)) * 3;
+        flipped[o] = image.data[i]!;
+        flipped[o + 1] = image.data[i + 1]!;
+        flipped[o + 2] = image.data[i + 2]!;
+      }
+    }
+    const found = await detector.landmarks({ width: w, height: h, channels: 3, data: flipped }, { x: 0, y: 0, width: w, height: h });
+    // Mirror back about the region's centre column (pixel centres at integers), with the 68-point index swap.
+    const back = mirrorLandmarks(found, 2, (w - 1) / 2);
+    const out = new Float32Array(136);
+    for (let k = 0; k < 68; k++) {
+      out[2 * k] = (face.landmarks[2 * k]! + back[2 * k]! + x0) / 2;
+      out[2 * k + 1] = (face.landmarks[2 * k + 1]! + back[2 * k + 1]! + y0) / 2;
+    }
+    return out;
+  };
+
+  /** The aligned crop, with the 3D camera's yaw when frontalizing. */
+  const alignFace = async (image: RgbImage<Uint8Array>, given: Pick<DetectedFace, 'box' | 'landmarks'>, source: string): Promise<Aligned> => {
+    const landmarks = landmarkMirror ? await steadyLandmarks(image, given) : Float32Array.from(given.landmarks);
+    if (align === '3d') {
+      const f = frontalizer!.frontalize(image, landmarks, { dtype: 'uint8', source });
+      return { crop: f.image as RgbImage<Uint8Array>, landmarks, yaw: f.pose.yaw };
+    }
+    return { crop: await cropAt(image, landmarks, source), landmarks };
+  };
+
+  /** The aligned crop for these landmarks. */
+  const cropAt = async (image: RgbImage<Uint8Array>, landmarks: ArrayLike<number>, source: string): Promise<RgbImage<Uint8Array>> => {
     switch (align) {
       case 'chip':
-        return extractFaceChip(image, faceChipDetails(face.landmarks, { size, padding: DLIB_CHIP_PADDING }), { dtype: 'uint8', source }) as RgbImage<Uint8Array>;
+        return extractFaceChip(image, faceChipDetails(landmarks, { size, padding: DLIB_CHIP_PADDING }), { dtype: 'uint8', source }) as RgbImage<Uint8Array>;
       case '3d':
-        return frontalizer!.frontalize(image, face.landmarks, { dtype: 'uint8', source }).image as RgbImage<Uint8Array>;
+        return frontalizer!.frontalize(image, landmarks, { dtype: 'uint8', source }).image as RgbImage<Uint8Array>;
       case '2d':
-        return (await align2d(image, face.landmarks, { template: template!, fit: 'all', dtype: 'uint8', source })).image as RgbImage<Uint8Array>;
+        return (await align2d(image, landmarks, { template: template!, fit: 'all', dtype: 'uint8', source })).image as RgbImage<Uint8Array>;
       case 'box':
-        return faceApiCrop(image, face.landmarks, source);
+        return faceApiCrop(image, landmarks, source);
     }
   };
 
@@ -235,21 +323,23 @@ export async function createDescriber(options: DescriberOptions = {}): Promise<D
     return { features, norms };
   };
 
-  /** Faces of one image with their aligned crops → described faces (jittered views cut from the image). */
-  const describeAligned = async (image: RgbImage<Uint8Array>, faces: readonly Pick<DetectedFace, 'box' | 'landmarks' | 'score'>[], crops: RgbImage<Uint8Array>[], source: string): Promise<DescribedFace[]> => {
+  /** Faces of one image, aligned → described faces (jittered views cut from the image). */
+  const describeAligned = async (image: RgbImage<Uint8Array>, faces: readonly Pick<DetectedFace, 'box' | 'landmarks' | 'score'>[], aligned: Aligned[], source: string): Promise<DescribedFace[]> => {
+    const crops = aligned.map((a) => a.crop);
+    const pose = (i: number) => (aligned[i]!.yaw === undefined ? {} : { yaw: aligned[i]!.yaw });
     if (!jitter) {
       const { features, norms } = await describeCrops(crops);
-      return faces.map((f, i) => ({ box: f.box, score: f.score, landmarks: Float32Array.from(f.landmarks), crop: crops[i]!, feature: features[i]!, norm: norms[i]! }));
+      return faces.map((f, i) => ({ box: f.box, score: f.score, landmarks: aligned[i]!.landmarks, crop: crops[i]!, feature: features[i]!, norm: norms[i]!, ...pose(i) }));
     }
     // dlib-style jittering: the mean of the raw descriptors of `jitter` jittered chips (each mirrored as set).
     const out: DescribedFace[] = [];
     for (const [i, f] of faces.entries()) {
-      const details = faceChipDetails(f.landmarks, { size, padding: DLIB_CHIP_PADDING });
+      const details = faceChipDetails(aligned[i]!.landmarks, { size, padding: DLIB_CHIP_PADDING });
       const raws = await describeBatch(jitteredChips(image, details, jitter, 1, { source }));
       const mean = new Float32Array(dim);
       for (const r of raws) for (let k = 0; k < dim; k++) mean[k] += r[k]! / raws.length;
       const u = unit(mean);
-      out.push({ box: f.box, score: f.score, landmarks: Float32Array.from(f.landmarks), crop: crops[i]!, feature: u.feature, norm: u.norm });
+      out.push({ box: f.box, score: f.score, landmarks: aligned[i]!.landmarks, crop: crops[i]!, feature: u.feature, norm: u.norm });
     }
     return out;
   };
@@ -263,17 +353,18 @@ export async function createDescriber(options: DescriberOptions = {}): Promise<D
     threshold: threshold ?? NaN,
     thresholdSource,
     openSetThreshold: calibration?.openSet !== undefined ? calibration : undefined,
+    openSetThresholdFor: (images) => openSetThresholdFor(calibration, images),
     detector,
     detect: (image) => detector.detect(image),
-    crop,
+    crop: async (image, face, source = 'image') => (await alignFace(image, face, source)).crop,
     describeCrops,
-    describeFaces: async (image, faces, source = 'image') => describeAligned(image, faces, await Promise.all(faces.map((f) => crop(image, f, source))), source),
+    describeFaces: async (image, faces, source = 'image') => describeAligned(image, faces, await Promise.all(faces.map((f) => alignFace(image, f, source))), source),
     async describeImage(image, source = 'image', onSkip) {
       const kept: DetectedFace[] = [];
-      const crops: RgbImage<Uint8Array>[] = [];
+      const crops: Aligned[] = [];
       for (const face of await detector.detect(image)) {
         try {
-          crops.push(await crop(image, face, source)); // alignment can fail on a degenerate face: skip it, keep the others
+          crops.push(await alignFace(image, face, source)); // alignment can fail on a degenerate face: skip it, keep the others
           kept.push(face);
         } catch (e) {
           onSkip?.(face, e as Error);

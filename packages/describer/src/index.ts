@@ -6,6 +6,7 @@
 export {
   createDescriber,
   defaultModelPath,
+  openSetThresholdFor,
   shippedCalibration,
   similarity,
   DEFAULT_DESCRIPTOR,
