@@ -106,6 +106,7 @@ async function main(): Promise<void> {
       sim,
       describer.threshold,
       `deepface-ts verify: face-api sample photos (${describer.id})`,
+      describer.id,
     );
     const width = Math.max(...labelled.map((l) => l.label.length), 6);
     console.log(`${n} faces in 6 photos; ${describer.descriptor} similarity (threshold ${describer.threshold.toFixed(3)}):`);

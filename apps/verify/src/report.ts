@@ -21,7 +21,7 @@ async function pngDataUri(image: RgbImage<Uint8Array>, scale = 2): Promise<strin
 
 const escape = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 
-export async function writeReport(path: string, faces: ReportFace[], similarity: Float64Array, threshold: number, title: string): Promise<void> {
+export async function writeReport(path: string, faces: ReportFace[], similarity: Float64Array, threshold: number, title: string, describer: string): Promise<void> {
   const n = faces.length;
   const uris = await Promise.all(faces.map((f) => pngDataUri(f.crop)));
   const cell = (v: number, same: boolean) => {
@@ -40,8 +40,8 @@ export async function writeReport(path: string, faces: ReportFace[], similarity:
   const html = `<!doctype html><meta charset="utf-8"><title>${escape(title)}</title>
 <style>body{font:14px system-ui,sans-serif;margin:24px}figure{display:inline-block;margin:6px;text-align:center}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px;text-align:center;font-size:12px}img{image-rendering:pixelated}</style>
 <h1>${escape(title)}</h1>
-<p>${n} faces. Cosine similarity of normalised DeepFace features; decision threshold ${threshold.toFixed(3)} (green: same person, red: different). ‖F7‖ is the confidence read-out: low norms go with unreliable faces.</p>
-<h2>Frontalized crops</h2>${cards}
+<p>${n} faces. Cosine similarity of unit-norm descriptors (${escape(describer)}); decision threshold ${threshold.toFixed(3)}, calibrated on LFW View 1 (green: same person, red: different). Each crop is what the network saw, with its descriptor's norm before normalisation (for DeepFace, ‖F7‖: low norms go with unreliable faces) and the detection score.</p>
+<h2>Aligned crops</h2>${cards}
 <h2>Similarity matrix</h2><table><tr><th></th>${head}</tr>${rows}</table>`;
   const tmp = `${path}.tmp-${process.pid}`;
   await writeFile(tmp, html);
