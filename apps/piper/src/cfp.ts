@@ -3,30 +3,30 @@
  * Parts:
  *   global  (fires on every image): appearance descriptor of the whole image (hair, clothes, background);
  *   face    (fires when our detector finds a face with score ≥ FACE_MIN_SCORE and 3D
- *           frontalization fits it within FACE_MAX_YAW): descriptor of the frontalized crop;
+ *           frontalization fits it within FACE_MAX_YAW): the DeepFace descriptor of the
+ *           frontalized crop, through @deepface-ts/describer (the path verify and identify use;
+ *           `face: 'dlib'` for dlib's ResNet on its chip instead);
  *   profile (fires on profile views): descriptor of the face box from CFP's 30 fiducials.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { decodeImage, loadCfp, type CfpImage } from '@deepface-ts/datasets';
-import { chooseFace, createFrontalizer, createTemplate } from '@deepface-ts/frontalize';
-import { createFaceDetector, type FaceDetector } from '@deepface-ts/detect';
+import { createDescriber, type DescriptorName } from '@deepface-ts/describer';
+import { chooseFace } from '@deepface-ts/frontalize';
 import type { RgbImage } from '@deepface-ts/image';
 import { appearanceDescriptor, descriptorLength, type CropBox } from '@deepface-ts/piper';
 import { createProgress } from '@deepface-ts/progress';
 
 export const CFP_PARTS = ['global', 'face', 'profile'] as const;
-const DESCRIPTOR_VERSION = 'v3-global64-2lvl-face80-3lvl-grad8-lbppkg-detect3d-s0.8-y45';
+const DESCRIPTOR_VERSION = 'v4-global64-2lvl-describer-face-s0.8-y45-profile80-3lvl-grad8';
 /** The face part fires only on confident detections… */
 export const FACE_MIN_SCORE = 0.8;
 /** …whose frontalization camera is within this yaw (degrees): beyond it most of the crop is mirrored. */
 export const FACE_MAX_YAW = 45;
-/** Frontalized crop side: the face descriptor's own resolution. */
-const FACE_CROP = 80;
 /** Whole image: colour matters (hair, clothes, background), coarse layout. */
 const GLOBAL_DESCRIPTOR = { width: 64, height: 64, levels: 2, gradientGrid: 4 };
-/** Face / profile crops: finer texture grid (LBP and gradients on 4×4 and 8×8 cells), as in LBP face descriptors. */
+/** Profile crops: finer texture grid (LBP and gradients on 4×4 and 8×8 cells), as in LBP face descriptors. */
 const FACE_DESCRIPTOR = { width: 80, height: 80, levels: 3, gradientGrid: 8 };
 
 export interface CfpFeatures {
@@ -105,30 +105,32 @@ function writeCache(file: string, f: CfpFeatures): void {
 }
 
 /** Decodes every CFP image and computes the three parts' descriptors (cached under node_modules/.cache). */
-export async function cfpFeatures(dir: string, repoRoot: string, opts: { limitIdentities?: number; silent?: boolean } = {}): Promise<CfpFeatures> {
+export async function cfpFeatures(dir: string, repoRoot: string, opts: { limitIdentities?: number; silent?: boolean; face?: DescriptorName } = {}): Promise<CfpFeatures> {
   const cfp = loadCfp(dir);
   let images: CfpImage[] = [...cfp.frontal, ...cfp.profile];
   if (opts.limitIdentities) images = images.filter((im) => im.identity <= opts.limitIdentities!);
-  const cache = cachePath(`${dir}|${opts.limitIdentities ?? 'all'}`, repoRoot);
+  // The face part: the shared describer (DeepFace by default, as in the PIPER paper).
+  const describer = await createDescriber({ descriptor: opts.face ?? 'deepface', requireThreshold: false });
+  const cache = cachePath(`${dir}|${opts.limitIdentities ?? 'all'}|${describer.id}`, repoRoot);
   const cached = readCache(cache);
   if (cached) {
+    describer.dispose();
     if (!opts.silent) console.error(`CFP features from cache ${cache}`);
     return cached;
   }
   const dGlobal = descriptorLength(GLOBAL_DESCRIPTOR);
-  const dFace = descriptorLength(FACE_DESCRIPTOR);
+  const dFace = describer.dim;
+  const dProfile = descriptorLength(FACE_DESCRIPTOR);
   const n = images.length;
   const identities = new Int32Array(n);
   const pose: ('frontal' | 'profile')[] = [];
   const paths: string[] = [];
   const parts = CFP_PARTS.map((name, p) => {
-    const d = p === 0 ? dGlobal : dFace;
+    const d = [dGlobal, dFace, dProfile][p]!;
     return { name, d, X: new Float32Array(n * d), fires: new Uint8Array(n) };
   });
   const failures: { path: string; reason: string }[] = [];
-  const detector: FaceDetector = await createFaceDetector();
-  const frontalizer = createFrontalizer(createTemplate({ size: FACE_CROP }));
-  const bar = createProgress({ label: 'CFP descriptors (detect + frontalize)', total: n, unit: 'img', silent: opts.silent });
+  const bar = createProgress({ label: `CFP descriptors (face: ${describer.id})`, total: n, unit: 'img', silent: opts.silent });
   let kept = 0;
   let faceFires = 0;
   for (const im of images) {
@@ -137,17 +139,18 @@ export async function cfpFeatures(dir: string, repoRoot: string, opts: { limitId
       const j = kept;
       parts[0].X.set(appearanceDescriptor(img, undefined, GLOBAL_DESCRIPTOR), j * dGlobal);
       parts[0].fires[j] = 1;
-      const face = chooseFace(await detector.detect(img), 'largest', img.width, img.height);
+      const face = chooseFace(await describer.detect(img), 'largest', img.width, img.height);
       if (face && face.score >= FACE_MIN_SCORE) {
-        const front = frontalizer.frontalize(img, face.landmarks, { dtype: 'uint8', source: im.path });
-        if (Math.abs(front.pose.yaw) <= FACE_MAX_YAW) {
-          parts[1].X.set(appearanceDescriptor(front.image as RgbImage<Uint8Array>, undefined, FACE_DESCRIPTOR), j * dFace);
+        const [described] = await describer.describeFaces(img, [face], im.path);
+        // The yaw gate is the 3D frontalization's (no yaw for other alignments).
+        if (described && (described.yaw === undefined || Math.abs(described.yaw) <= FACE_MAX_YAW)) {
+          parts[1].X.set(described.feature, j * dFace);
           parts[1].fires[j] = 1;
           faceFires++;
         }
       }
       if (im.pose === 'profile') {
-        parts[2].X.set(appearanceDescriptor(img, fiducialBox(cfp.fiducials(im)), FACE_DESCRIPTOR), j * dFace);
+        parts[2].X.set(appearanceDescriptor(img, fiducialBox(cfp.fiducials(im)), FACE_DESCRIPTOR), j * dProfile);
         parts[2].fires[j] = 1;
       }
       identities[j] = im.identity;
@@ -159,7 +162,7 @@ export async function cfpFeatures(dir: string, repoRoot: string, opts: { limitId
     }
     bar.tick();
   }
-  detector.dispose();
+  describer.dispose();
   bar.done(`${kept} images, face part fired on ${faceFires}, ${failures.length} failed`);
   const out: CfpFeatures = {
     identities: identities.slice(0, kept),

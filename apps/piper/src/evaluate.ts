@@ -15,6 +15,7 @@ import {
   type RetrievalResult,
 } from '@deepface-ts/piper';
 import { createProgress } from '@deepface-ts/progress';
+import type { DescriptorName } from '@deepface-ts/describer';
 import { cfpFeatures } from './cfp';
 import { splitIdentities } from './split';
 import { formatReport } from './tables';
@@ -30,13 +31,15 @@ export interface CfpEvalOptions {
   repeats?: number;
   limitIdentities?: number;
   silent?: boolean;
+  /** The face part's descriptor (default 'deepface', as in the PIPER paper). */
+  face?: DescriptorName;
 }
 
 export async function evaluateCfp(o: CfpEvalOptions): Promise<{ text: string; summary: Record<string, unknown> }> {
   const { dir, repoRoot, seed = 1, pcaDims = 128, temperatures = [1, 0.3, 0.1], svmC = 1, repeats = 3 } = o;
   if (!existsSync(dir)) throw new Error(`CFP folder not found: ${dir} (set --dir or DEEPFACE_DATASETS)`);
   const t0 = performance.now();
-  const feats = await cfpFeatures(dir, repoRoot, { limitIdentities: o.limitIdentities, silent: o.silent });
+  const feats = await cfpFeatures(dir, repoRoot, { limitIdentities: o.limitIdentities, silent: o.silent, face: o.face });
   const n = feats.identities.length;
   const { train, val, test } = splitIdentities(feats.identities, seed);
   // PCA per part, fitted on the training identities only (the role of PIPER's training split).

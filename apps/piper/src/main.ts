@@ -8,6 +8,7 @@
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { choiceOption, HelpRequested, numberListOption, numberOption, parseCommandLine, runMain, UsageError, userCwd } from '@deepface-ts/cli';
+import { DESCRIPTOR_NAMES } from '@deepface-ts/describer';
 import { runPipa } from '@deepface-ts/piper/pipa';
 import { createProgress } from '@deepface-ts/progress';
 import { evaluateCfp, summary } from './evaluate';
@@ -15,7 +16,7 @@ import { formatReport } from './tables';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
-const USAGE = `usage: pnpm piper cfp  [--dir <cfp folder>] [--seed 1] [--pca 128] [--temperatures 1,0.3,0.1] [--svm-c 1] [--repeats 3] [--limit-identities <n>]
+const USAGE = `usage: pnpm piper cfp  [--dir <cfp folder>] [--seed 1] [--pca 128] [--temperatures 1,0.3,0.1] [--svm-c 1] [--repeats 3] [--limit-identities <n>] [--face deepface|dlib]
        pnpm piper pipa --annotations <folder with all_data.txt> --photos <PIPA photo folder> [--split original|album|time|day] [--seed 1]
 (also pnpm --filter @deepface-ts/piper-app eval … for cfp, … pipa … for pipa)`;
 
@@ -36,9 +37,11 @@ async function runCfp(argv: string[]): Promise<void> {
       'svm-c': { type: 'string' },
       repeats: { type: 'string' },
       'limit-identities': { type: 'string' },
+      face: { type: 'string' },
     },
   });
   const { text, summary } = await evaluateCfp({
+    face: choiceOption(values.face, 'face', DESCRIPTOR_NAMES, 'deepface'),
     dir: values.dir !== undefined ? userPath(values.dir) : join(process.env.DEEPFACE_DATASETS ?? join(repoRoot, '..', 'shared', 'datasets'), 'cfp'),
     repoRoot,
     seed: seedOption(values.seed),
