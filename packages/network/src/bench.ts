@@ -4,10 +4,16 @@
  * config's forward and training speed, on the tfjs wasm backend (one thread) with our
  * LocallyConnected2D. Prints a table, then one JSON line.
  *
- * Flags: --quick (fewer repetitions), --backend cpu|wasm (default wasm).
+ * Then data-parallel training (`createDataParallelTrainer`) of the default config at batch
+ * 32 on 1 and on 2 worker threads (one tfjs wasm backend each), and their ratio.
+ *
+ * Flags: --quick (fewer repetitions), --backend cpu|wasm (default wasm), --optimizer
+ * momentum|adam (the training figures; default momentum, `train`'s default).
  */
+import { loadavg } from 'node:os';
 import { initBackend, locallyConnected2d, tf } from '@deepface-ts/kernels';
 import { countParameters, deepFaceConfig, type NetworkConfig } from './config';
+import { createDataParallelTrainer } from './data-parallel';
 import { DEFAULT_TRAINING_CONFIG } from './default_config';
 import { DeepFaceModel } from './model';
 import { inMemoryExamples, train } from './train';
@@ -15,6 +21,7 @@ import { inMemoryExamples, train } from './train';
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const backend = (args[args.indexOf('--backend') + 1] ?? 'wasm') === 'cpu' && args.includes('--backend') ? 'cpu' : 'wasm';
+const optimizer = args.includes('--optimizer') && args[args.indexOf('--optimizer') + 1] === 'adam' ? 'adam' : 'momentum';
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -75,16 +82,47 @@ async function layerProfile(model: DeepFaceModel, reps: number): Promise<{ layer
   return rows;
 }
 
+function syntheticBatch(config: NetworkConfig, n: number): { x: Float32Array; labels: Int32Array } {
+  const per = config.inputSize * config.inputSize * 3;
+  const x = new Float32Array(n * per).map((_, i) => Math.sin(i * 0.37));
+  const labels = Int32Array.from({ length: n }, (_, i) => i % (config.layers[config.layers.length - 1] as { units: number }).units);
+  return { x, labels };
+}
+
+/**
+ * Images per second of data-parallel training on `workers` threads: two warm-up steps (the
+ * workers' wasm code tiers up in the background during the first ones), then `steps` timed
+ * ones; the rate is taken from the median step, which a neighbour's burst of work on the
+ * shared machine moves least.
+ */
+async function timeDataParallel(config: NetworkConfig, workers: number, batch: number, steps: number): Promise<{ rate: number; gradientMs: number; updateMs: number }> {
+  const trainer = await createDataParallelTrainer(config, { workers, seed: 1, optimizer, backend });
+  try {
+    const b = syntheticBatch(config, batch);
+    for (let s = 0; s < 2; s++) await trainer.step(b);
+    const results: { ms: number; gradientMs: number; updateMs: number }[] = [];
+    for (let s = 0; s < steps; s++) {
+      const t0 = performance.now();
+      const r = await trainer.step(b);
+      results.push({ ms: performance.now() - t0, gradientMs: r.gradientMs, updateMs: r.updateMs });
+    }
+    results.sort((a, c) => a.ms - c.ms);
+    const mid = results[Math.floor(results.length / 2)]!;
+    return { rate: (batch * 1000) / mid.ms, gradientMs: mid.gradientMs, updateMs: mid.updateMs };
+  } finally {
+    await trainer.close();
+  }
+}
+
 async function timeTraining(config: NetworkConfig, batch: number, steps: number): Promise<number> {
   const model = DeepFaceModel.create(config, { seed: 1 });
   const per = config.inputSize * config.inputSize * 3;
   const n = batch * steps;
-  const x = new Float32Array(n * per).map((_, i) => Math.sin(i * 0.37));
-  const labels = Int32Array.from({ length: n }, (_, i) => i % (config.layers[config.layers.length - 1] as { units: number }).units);
+  const { x, labels } = syntheticBatch(config, n);
   // One warm-up epoch of one batch, then the timed epoch.
-  await train(model, inMemoryExamples(x.subarray(0, batch * per), labels.subarray(0, batch), config.inputSize), undefined, { epochs: 1, batchSize: batch, progress: false });
+  await train(model, inMemoryExamples(x.subarray(0, batch * per), labels.subarray(0, batch), config.inputSize), undefined, { epochs: 1, batchSize: batch, optimizer, progress: false });
   const t0 = performance.now();
-  await train(model, inMemoryExamples(x, labels, config.inputSize), undefined, { epochs: 1, batchSize: batch, progress: false });
+  await train(model, inMemoryExamples(x, labels, config.inputSize), undefined, { epochs: 1, batchSize: batch, optimizer, progress: false });
   const seconds = (performance.now() - t0) / 1000;
   model.dispose();
   return n / seconds;
@@ -107,6 +145,10 @@ async function main(): Promise<void> {
   const defB1 = await timeForward(defModel, 1, reps, 2);
   defModel.dispose();
   const trainRate = await timeTraining(def, 32, quick ? 2 : 4);
+  const loadBefore = loadavg()[0]!;
+  const dp1 = await timeDataParallel(def, 1, 32, quick ? 5 : 9);
+  const dp2 = await timeDataParallel(def, 2, 32, quick ? 5 : 9);
+  const loadAfter = loadavg()[0]!;
 
   const fmt = (v: number, d = 1) => v.toFixed(d).padStart(9);
   console.log(`backend: ${tf.getBackend()} (one thread)`);
@@ -115,7 +157,10 @@ async function main(): Promise<void> {
   console.log(`  forward batch 32  ${fmt(fullB32)} ms  (${(32000 / fullB32).toFixed(1)} img/s)`);
   console.log('\n  layer      ms    GFLOP/s   (batch 1)');
   for (const r of profile) console.log(`  ${r.layer.padEnd(5)} ${fmt(r.ms, 2)} ${r.macs ? fmt((2 * r.macs) / (r.ms * 1e6), 1) : '        –'}`);
-  console.log(`\n${def.name} (default training config): forward batch 1 ${defB1.toFixed(2)} ms, training ${trainRate.toFixed(1)} img/s (batch 32)`);
+  console.log(`\n${def.name} (default training config): forward batch 1 ${defB1.toFixed(2)} ms, training ${trainRate.toFixed(1)} img/s (batch 32, ${optimizer})`);
+  console.log(`  data-parallel, batch 32: 1 worker ${dp1.rate.toFixed(1)} img/s, 2 workers ${dp2.rate.toFixed(1)} img/s (${(dp2.rate / dp1.rate).toFixed(2)}×)`);
+  for (const [w, r] of [[1, dp1], [2, dp2]] as const) console.log(`    ${w} worker${w > 1 ? 's' : ' '}: gradients ${r.gradientMs.toFixed(0)} ms + average and ${optimizer} step ${r.updateMs.toFixed(0)} ms per batch (median step)`);
+  console.log(`  load average (1 min) ${loadBefore.toFixed(2)} before, ${loadAfter.toFixed(2)} after the data-parallel runs (2 cores)`);
 
   const result = {
     backend: tf.getBackend(),
@@ -126,7 +171,12 @@ async function main(): Promise<void> {
     full_profile_b1_ms: Object.fromEntries(profile.map((r) => [r.layer, +r.ms.toFixed(2)])),
     default_config: def.name,
     default_b1_ms: +defB1.toFixed(2),
+    train_optimizer: optimizer,
     train_img_per_s: +trainRate.toFixed(1),
+    train_img_per_s_1w: +dp1.rate.toFixed(1),
+    train_img_per_s_2w: +dp2.rate.toFixed(1),
+    train_2w_speedup: +(dp2.rate / dp1.rate).toFixed(2),
+    load_avg_1m: +loadAfter.toFixed(2),
   };
   console.log(JSON.stringify(result));
 }

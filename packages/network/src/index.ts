@@ -15,3 +15,5 @@ export * from './train';
 export * from './default_config';
 export * from './crop_cache';
 export * from './describe';
+export { createDataParallelTrainer, dataParallelWorkerFile, DataParallelError, type DataParallelBatch, type DataParallelGradients, type DataParallelOptions, type DataParallelStepOptions, type DataParallelStepResult, type DataParallelTrainer } from './data-parallel';
+export * from './distill';

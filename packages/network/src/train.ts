@@ -170,6 +170,7 @@ export async function train(model: DeepFaceModel, trainSet: ExampleSource, valSe
     if (!model.config.layers.some((l) => l.name === name)) throw new RangeError(`train: cannot freeze ${name}: ${model.config.name} has no such layer`);
   }
   const trainable = [...model.params.entries()].filter(([name]) => !frozen.has(name.split('.')[0]!));
+  const trainableVars = trainable.map(([, v]) => v);
   if (optimizer !== 'momentum' && optimizer !== 'adam') throw new RangeError(`train: optimizer must be 'momentum' or 'adam', got ${JSON.stringify(optimizer)}`);
   if (!(warmupEpochs >= 0)) throw new RangeError(`train: warmupEpochs must be ≥ 0, got ${warmupEpochs}`);
   const shift = augment?.shift ?? 0;
@@ -229,38 +230,10 @@ export async function train(model: DeepFaceModel, trainSet: ExampleSource, valSe
       const t = step + 1; // Adam's bias-correction step
       const dropoutSeed = seed * 1_000_003 + step++;
       const [loss, correct] = tf.tidy(() => {
-        const input = tf.tensor4d(x, [idx.length, size, size, 3]);
-        const y = labelsOneHot(labels, model.numClasses);
-        let predicted: tf.Tensor | undefined;
-        const { value, grads } = tf.variableGrads(() => {
-          const { logits } = model.forward(input, { training: true, dropoutSeed });
-          // variableGrads disposes everything but the loss: keep the predictions for accuracy.
-          predicted = tf.keep(tf.argMax(logits, 1));
-          return tf.losses.softmaxCrossEntropy(y, logits) as tf.Scalar;
-        }, trainable.map(([, v]) => v));
-        for (const [name, w] of trainable) {
-          let g = grads[w.name]!;
-          const decays = weightDecay > 0 && name.endsWith('.weight');
-          if (optimizer === 'adam') {
-            const m = velocity.get(name)!;
-            const s2 = secondMoment.get(name)!;
-            m.assign(tf.add(tf.mul(m, ADAM_BETA1), tf.mul(g, 1 - ADAM_BETA1)));
-            s2.assign(tf.add(tf.mul(s2, ADAM_BETA2), tf.mul(tf.square(g), 1 - ADAM_BETA2)));
-            const stepSize = (lr * Math.sqrt(1 - ADAM_BETA2 ** t)) / (1 - ADAM_BETA1 ** t);
-            let update = tf.div(tf.mul(m, stepSize), tf.add(tf.sqrt(s2), ADAM_EPSILON));
-            if (decays) update = tf.add(update, tf.mul(w, lr * weightDecay)); // decoupled (AdamW)
-            w.assign(tf.sub(w, update));
-          } else {
-            if (decays) g = tf.add(g, tf.mul(w, weightDecay));
-            const v = velocity.get(name)!;
-            v.assign(tf.sub(tf.mul(v, momentum), tf.mul(g, lr)));
-            w.assign(tf.add(w, v));
-          }
-        }
-        const c = tf.sum(tf.cast(tf.equal(predicted!, tf.tensor1d(labels, 'int32')), 'float32'));
-        const result = [value.dataSync()[0]!, c.dataSync()[0]!];
-        predicted!.dispose();
-        return result;
+        const { loss: value, correct: c, grads } = batchGradients(model, trainableVars, x, labels, dropoutSeed);
+        const step: OptimizerStep = { optimizer, learningRate: lr, t, momentum, weightDecay };
+        for (const [name, w] of trainable) applyOptimizerStep(name, w, grads[w.name]!, velocity.get(name)!, secondMoment.get(name), step);
+        return [value.dataSync()[0]!, c.dataSync()[0]!];
       });
       if (!Number.isFinite(loss)) throw new Error(`train: loss became ${loss} at epoch ${epoch}, step ${step}: lower the learning rate (now ${lr})`);
       lossSum += loss * idx.length;
@@ -339,6 +312,79 @@ async function writeCheckpoint(
   const current = new Set([weightsFile, momentumFile, secondMomentFile]);
   for (const f of previous) if (!current.has(f)) await rm(join(dir, f), { force: true });
   return next;
+}
+
+/**
+ * The mean softmax cross-entropy of one batch (or one shard of it) under F7 dropout, the
+ * number of rows the network gets right, and the loss's gradients with respect to `params`
+ * (keyed by variable name, `grads[v.name]`). `x` holds the rows [labels.length, size, size, 3].
+ * The loss is a mean over rows, so shard gradients weighted by shard size sum to the
+ * full-batch gradient (what `createDataParallelTrainer` relies on). Call inside `tf.tidy`.
+ */
+export function batchGradients(
+  model: DeepFaceModel,
+  params: readonly tf.Variable[],
+  x: Float32Array,
+  labels: Int32Array,
+  dropoutSeed: number,
+): { loss: tf.Scalar; correct: tf.Scalar; grads: tf.NamedTensorMap } {
+  const size = model.config.inputSize;
+  const n = labels.length;
+  if (x.length !== n * size * size * 3) {
+    throw new RangeError(`batch shape: ${x.length} input values for ${n} labels; expected ${n} × ${size}×${size}×3 = ${n * size * size * 3}`);
+  }
+  const input = tf.tensor4d(x, [n, size, size, 3]);
+  const y = labelsOneHot(labels, model.numClasses);
+  let predicted: tf.Tensor | undefined;
+  const { value, grads } = tf.variableGrads(() => {
+    const { logits } = model.forward(input, { training: true, dropoutSeed });
+    // variableGrads disposes everything but the loss: keep the predictions for accuracy.
+    predicted = tf.keep(tf.argMax(logits, 1));
+    return tf.losses.softmaxCrossEntropy(y, logits) as tf.Scalar;
+  }, [...params]);
+  const correct = tf.sum(tf.cast(tf.equal(predicted!, tf.tensor1d(labels, 'int32')), 'float32')) as tf.Scalar;
+  predicted!.dispose();
+  return { loss: value, correct, grads };
+}
+
+/** The hyper-parameters of one optimizer step (see `applyOptimizerStep`). */
+export interface OptimizerStep {
+  optimizer: 'momentum' | 'adam';
+  learningRate: number;
+  /** The 1-based step count (Adam's bias correction). */
+  t: number;
+  /** Momentum SGD's momentum (ignored by Adam). */
+  momentum: number;
+  /** L2 (SGD) or decoupled (Adam) weight decay, applied to `*.weight` parameters only. */
+  weightDecay: number;
+}
+
+/**
+ * One optimizer step on one parameter `w` (named like the weights file) with gradient `g`:
+ * momentum SGD updates `velocity` then `w`; Adam its first (`velocity`) and second
+ * (`secondMoment`) moments then `w`. Purely element-wise, so it gives the same values on a
+ * slice of a parameter as on the whole (data-parallel training shards the step this way).
+ * Call inside `tf.tidy`.
+ */
+export function applyOptimizerStep(name: string, w: tf.Variable, g: tf.Tensor, velocity: tf.Variable, secondMoment: tf.Variable | undefined, step: OptimizerStep): void {
+  const { optimizer, learningRate: lr, t, momentum, weightDecay } = step;
+  const decays = weightDecay > 0 && name.endsWith('.weight');
+  if (optimizer === 'adam') {
+    if (!secondMoment) throw new Error(`applyOptimizerStep: Adam needs a second-moment buffer for ${name}`);
+    const m = velocity;
+    const s2 = secondMoment;
+    m.assign(tf.add(tf.mul(m, ADAM_BETA1), tf.mul(g, 1 - ADAM_BETA1)));
+    s2.assign(tf.add(tf.mul(s2, ADAM_BETA2), tf.mul(tf.square(g), 1 - ADAM_BETA2)));
+    const stepSize = (lr * Math.sqrt(1 - ADAM_BETA2 ** t)) / (1 - ADAM_BETA1 ** t);
+    let update = tf.div(tf.mul(m, stepSize), tf.add(tf.sqrt(s2), ADAM_EPSILON));
+    if (decays) update = tf.add(update, tf.mul(w, lr * weightDecay)); // decoupled (AdamW)
+    w.assign(tf.sub(w, update));
+  } else {
+    if (decays) g = tf.add(g, tf.mul(w, weightDecay));
+    const v = velocity;
+    v.assign(tf.sub(tf.mul(v, momentum), tf.mul(g, lr)));
+    w.assign(tf.add(w, v));
+  }
 }
 
 const ADAM_BETA1 = 0.9;
