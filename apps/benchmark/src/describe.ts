@@ -7,7 +7,7 @@ import { chooseFace } from '@deepface-ts/frontalize';
 import { createProgress, type Progress } from '@deepface-ts/progress';
 import { createAligner, type Aligner, type Framing } from './align';
 import type { Align, DescriptorName } from './args';
-import { DescriptorCache } from './cache';
+import { DescriptorCache } from '@deepface-ts/describer';
 
 /** How a raw (unaligned) crop is taken: the centre square of side `fraction`·min(w, h), resized to `size`. */
 export interface CropSpec {

@@ -21,3 +21,4 @@ export {
   type DescriptorName,
   type FaceAlignment,
 } from './describer';
+export { DescriptorCache } from './descriptor-cache';
