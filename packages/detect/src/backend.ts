@@ -42,7 +42,9 @@ function restoreListeners(before: Map<string, Listener[]> | undefined): void {
 /** Makes `name` the active tfjs backend (initialising it once). */
 export async function useBackend(name: BackendName): Promise<void> {
   if (name !== 'wasm' && name !== 'cpu') throw new RangeError(`backend must be 'wasm' or 'cpu', got ${JSON.stringify(name)}`);
-  if (tf.getBackend() === name) return;
+  // Every caller waits on the one initialisation: tf.setBackend names the backend before its
+  // async init finishes, so "getBackend() === name" alone let a concurrent caller (two detectors
+  // created at once) make tensors on an uninitialised backend.
   let init = ready.get(name);
   if (!init) {
     init = (async () => {
