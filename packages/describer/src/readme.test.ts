@@ -1,25 +1,13 @@
-import { spawnSync } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runReadmeExample } from '@deepface-ts/test-utils';
 import { describe, expect, it } from 'vitest';
-
-// The README's first example, run exactly as written (from this package's folder, so its imports resolve as a consumer's would).
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 describe('README example', () => {
   it('runs as written and prints what the README says', () => {
-    const readme = readFileSync(join(root, 'README.md'), 'utf8');
-    const code = /```ts\n([\s\S]*?)```/.exec(readme)?.[1];
-    expect(code, 'README.md has a ts example').toBeDefined();
-    const file = join(root, `.readme-example-${process.pid}.mts`);
-    writeFileSync(file, code!);
-    try {
-      const r = spawnSync(process.execPath, ['--import', 'tsx', file], { cwd: root, encoding: 'utf8' });
-      expect(r.stderr).toBe('');
-      expect(r.stdout.trim()).toBe('dlib-resnet-v1-chip-mirror 3 different people');
-    } finally {
-      rmSync(file, { force: true });
-    }
+    const r = runReadmeExample(join(dirname(fileURLToPath(import.meta.url)), '..'));
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe('dlib-resnet-v1-chip-mirror 3 different people');
+    expect(r.status).toBe(0);
   }, 60_000);
 });
