@@ -7,25 +7,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deepFaceConfig } from './config';
 import {
   createDistillOptimizer,
-  decodeDistilledWeightsFile,
   distillationLoss,
+  DistillError,
   distillStep,
   DistillProjection,
-  encodeDistilledWeightsFile,
   identityLoss,
-  loadDistilledWeightsFile,
   NORMALISE_EPSILON,
   pairwiseLoss,
-  PROJECTION_BIAS,
-  PROJECTION_WEIGHT,
   regressionLoss,
-  saveDistilledWeightsFile,
   type DistillWeights,
   type RegressionKind,
 } from './distill';
 import { decodeFloat16, encodeFloat16 } from './float16';
 import { DeepFaceModel } from './model';
-import { decodeWeightsFile, encodeWeightsFile, WeightsFileError } from './weights_file';
+import { decodeWeightsFile, encodeWeightsFile, loadWeightsFile, PROJECTION_WEIGHT, saveWeightsFile, WeightsFileError } from './weights_file';
 
 /** float32's unit roundoff (half an ulp of 1). */
 const EPS32 = 2 ** -24;
@@ -324,6 +319,8 @@ describe('distillStep', { timeout: 60_000 }, () => {
   });
 });
 
+// The format's own checks (shapes, CRC, dtype, finite values, unknown names) are in
+// weights_file.test.ts; here the model and its head go through the file together.
 describe('the projection in the weights file', () => {
   const config = deepFaceConfig({ inputSize: 14, f7: 16, numClasses: 3, c1Filters: 2, c3Filters: 2, localFilters: 2, kernels: { c1: 3, c3: 2, l4: 2, l5: 2, l6: 1 } });
   let model: DeepFaceModel;
@@ -342,8 +339,8 @@ describe('the projection in the weights file', () => {
   });
 
   it('round-trips exactly in float32 (the network, the maxima, the metadata, the projection)', () => {
-    const bytes = encodeDistilledWeightsFile({ ...model.toWeights({ teacher: 'dlib-resnet' }), projection: projection.toWeights() });
-    const decoded = decodeDistilledWeightsFile(bytes, 'mem');
+    const bytes = encodeWeightsFile({ ...model.toWeights({ teacher: 'dlib-resnet' }), projection: projection.toWeights() });
+    const decoded = decodeWeightsFile(bytes, 'mem');
     expect(decoded.metadata.teacher).toBe('dlib-resnet');
     for (const [name, v] of model.params) expect(Array.from(decoded.tensors.get(name)!), name).toEqual(Array.from(v.dataSync()));
     expect(Array.from(decoded.tensors.get('representation.max')!)).toEqual(Array.from(model.representationMax!));
@@ -354,79 +351,65 @@ describe('the projection in the weights file', () => {
     expect(Array.from(decoded.projection!.bias!)).toEqual(Array.from(projection.bias!.dataSync()));
     // the loaded student and head give the same descriptors
     const student = DeepFaceModel.fromWeights(decoded);
-    const head = DistillProjection.fromWeights(decoded.projection!);
+    const head = DistillProjection.fromWeights(decoded.projection);
     const x = tf.randomUniform([2, 14, 14, 3], -1, 1, 'float32', 5) as tf.Tensor4D;
     const a = tf.tidy(() => values(projection.embed(model.forward(x).f7)));
     const b = tf.tidy(() => values(head.embed(student.forward(x).f7)));
     expect(b).toEqual(a);
+    // and write the same file again
+    expect(encodeWeightsFile({ ...student.toWeights({ teacher: 'dlib-resnet' }), projection: head.toWeights() })).toEqual(bytes);
     head.dispose();
     student.dispose();
     x.dispose();
   });
 
-  it('saves and loads through a file, in float16 too, and without a bias or a projection', async () => {
+  it('saves and loads through a file (saveWeightsFile / loadWeightsFile), in float16 too, and without a bias or a projection', async () => {
     const path = join(dir, 'student.safetensors');
-    await saveDistilledWeightsFile(path, { ...model.toWeights(), projection: projection.toWeights() }, 'float16');
-    const loaded = await loadDistilledWeightsFile(path);
+    await saveWeightsFile(path, { ...model.toWeights(), projection: projection.toWeights() }, 'float16');
+    const loaded = await loadWeightsFile(path);
     expect(loaded.storedDtype).toBe('float16');
     const half = (v: Float32Array) => Array.from(decodeFloat16(encodeFloat16(v)));
     expect(Array.from(loaded.projection!.weight)).toEqual(half(projection.weight.dataSync() as Float32Array));
     expect(Array.from(loaded.projection!.bias!)).toEqual(half(projection.bias!.dataSync() as Float32Array));
+    const head = DistillProjection.fromWeights(loaded.projection);
+    expect([head.inputSize, head.outputSize]).toEqual([16, 128]);
+    head.dispose();
 
     const noBias = DistillProjection.forModel(model, { seed: 10, bias: false });
-    const nb = decodeDistilledWeightsFile(encodeDistilledWeightsFile({ ...model.toWeights(), projection: noBias.toWeights() }));
+    const nb = decodeWeightsFile(encodeWeightsFile({ ...model.toWeights(), projection: noBias.toWeights() }));
     expect(nb.projection!.bias).toBeUndefined();
     expect(Array.from(nb.projection!.weight)).toEqual(Array.from(noBias.weight.dataSync()));
+    const nbHead = DistillProjection.fromWeights(nb.projection);
+    expect(nbHead.bias).toBeUndefined();
+    nbHead.dispose();
     noBias.dispose();
 
-    // a plain weights file decodes with no projection, and its distilled twin is a superset
-    const plain = decodeDistilledWeightsFile(encodeWeightsFile(model.toWeights()));
+    // the model alone writes a plain file: no projection, and asking for one says so
+    const plain = decodeWeightsFile(encodeWeightsFile(model.toWeights()));
     expect(plain.projection).toBeUndefined();
-    expect(decodeWeightsFile(encodeDistilledWeightsFile(model.toWeights())).tensors.size).toBe(plain.tensors.size);
+    expect(DeepFaceModel.fromWeights(plain).parameterCount()).toBe(model.parameterCount());
+    expect(() => DistillProjection.fromWeights(plain.projection)).toThrow(DistillError);
+    expect(() => DistillProjection.fromWeights(plain.projection)).toThrow(/no projection \(the weights file has no distill\.projection\.weight\)/);
   });
 
-  it('rejects a projection of the wrong shape, naming the tensor and both shapes', () => {
-    // written for a 64-D teacher, read as the 128-D one
+  it('a head for another teacher width reads back at its width, and a step with the 128-D teacher refuses it; one for another F7 is refused when writing', () => {
     const p64 = DistillProjection.forModel(model, { outputSize: 64 });
-    const bytes64 = encodeDistilledWeightsFile({ ...model.toWeights(), projection: p64.toWeights() });
-    expect(() => decodeDistilledWeightsFile(bytes64, 'p64.safetensors')).toThrow(WeightsFileError);
-    expect(() => decodeDistilledWeightsFile(bytes64, 'p64.safetensors')).toThrow(
-      /p64\.safetensors: tensor distill\.projection\.weight has shape \[16, 64\], expected \[16, 128\]/,
-    );
-    expect(decodeDistilledWeightsFile(bytes64, 'p64', { outputSize: 64 }).projection!.outputSize).toBe(64);
+    const decoded = decodeWeightsFile(encodeWeightsFile({ ...model.toWeights(), projection: p64.toWeights() }), 'p64.safetensors');
+    expect(decoded.projection!.outputSize).toBe(64);
+    const head = DistillProjection.fromWeights(decoded.projection);
+    const optimizer = createDistillOptimizer(model, head);
+    const batch = { x: new Float32Array(2 * 14 * 14 * 3), teacher: new Float32Array(2 * 128) };
+    expect(() => distillStep(model, head, optimizer, batch)).toThrow(/teacher has 256 values, expected \[2, 64\]/);
+    expect(optimizer.step).toBe(0);
+    optimizer.dispose();
+    head.dispose();
     p64.dispose();
 
-    // the header says [128, 16] (same byte count, so only the shape check can catch it)
-    const bytes = encodeDistilledWeightsFile({ ...model.toWeights(), projection: projection.toWeights() });
-    const edited = patchHeader(bytes, '"distill.projection.weight":{"dtype":"F32","shape":[16,128]', '"distill.projection.weight":{"dtype":"F32","shape":[128,16]');
-    expect(() => decodeDistilledWeightsFile(edited, 'edited')).toThrow(/edited: tensor distill\.projection\.weight has shape \[128, 16\], expected \[16, 128\]/);
-    const badBias = patchHeader(bytes, `"${PROJECTION_BIAS}":{"dtype":"F32","shape":[128]`, `"${PROJECTION_BIAS}":{"dtype":"F32","shape":[127]`);
-    expect(() => decodeDistilledWeightsFile(badBias, 'bias')).toThrow(/bias: tensor distill\.projection\.bias has shape \[127\], expected \[128\]/);
-
-    // a projection from another F7 width is refused when writing
     const wide = DistillProjection.create(32);
-    expect(() => encodeDistilledWeightsFile({ ...model.toWeights(), projection: wide.toWeights() })).toThrow(
-      /distill\.projection\.weight has shape \[32, 128\], config .* \(F7 16\) needs \[16, 128\]/,
+    expect(() => encodeWeightsFile({ ...model.toWeights(), projection: wide.toWeights() })).toThrow(WeightsFileError);
+    expect(() => encodeWeightsFile({ ...model.toWeights(), projection: wide.toWeights() })).toThrow(
+      /distill\.projection\.weight has shape \[32, 128\], config .* \(F7 16\) expects \[16, 128\]/,
     );
     wide.dispose();
-
-    // the CRC covers the projection's bytes: a flipped bit in its data is caught
-    const flipped = bytes.slice();
-    flipped[flipped.length - 3]! ^= 0x10;
-    expect(() => decodeDistilledWeightsFile(flipped, 'flipped')).toThrow(/flipped: corrupt: data CRC-32/);
-    // unknown distillation tensors are refused
-    const unknown = patchHeader(bytes, `"${PROJECTION_BIAS}"`, '"distill.projection.biaz"');
-    expect(() => decodeDistilledWeightsFile(unknown, 'unknown')).toThrow(/unexpected tensor distill\.projection\.biaz/);
   });
 });
-
-/** Replaces `from` by `to` (same length) inside a weights file's JSON header. */
-function patchHeader(bytes: Uint8Array, from: string, to: string): Uint8Array {
-  expect(to.length).toBe(from.length);
-  const length = Number(new DataView(bytes.buffer, bytes.byteOffset).getBigUint64(0, true));
-  const header = new TextDecoder().decode(bytes.subarray(8, 8 + length));
-  expect(header.includes(from), `header contains ${from}`).toBe(true);
-  const out = bytes.slice();
-  out.set(new TextEncoder().encode(header.replace(from, to)), 8);
-  return out;
-}

@@ -16,24 +16,18 @@
  *
  * The projection is stored in the model's weights file as two optional tensors,
  * `distill.projection.weight` [F7, 128] and `distill.projection.bias` [128], after the
- * network's tensors and covered by the same CRC; `encodeDistilledWeightsFile` /
- * `decodeDistilledWeightsFile` write and read them (and check their shapes against the
- * config), everything else is `encodeWeightsFile` / `decodeWeightsFile`'s validation.
+ * network's tensors and covered by the same CRC: the weights file owns them
+ * (`WeightsContent.projection`, written by `encodeWeightsFile` / `saveWeightsFile`, read and
+ * checked against the config by `decodeWeightsFile` / `loadWeightsFile`);
+ * `DistillProjection.toWeights()` / `.fromWeights(content.projection)` convert.
  */
 import { tf } from '@deepface-ts/kernels';
-import { crc32 } from '@deepface-ts/crc32';
 import { gaussian, mulberry32 } from '@deepface-ts/random';
-import { representationSize, type NetworkConfig } from './config';
-import { decodeFloat16, encodeFloat16 } from './float16';
 import type { DeepFaceModel } from './model';
-import { decodeWeightsFile, encodeWeightsFile, WeightsFileError, type WeightsContent, type WeightsDtype } from './weights_file';
+import { PROJECTION_BIAS, PROJECTION_WEIGHT, type ProjectionWeights } from './weights_file';
 
 /** dlib's ResNet descriptor width: the default teacher. */
 export const TEACHER_DESCRIPTOR_SIZE = 128;
-/** Weights-file name of the projection matrix, [F7, outputSize]. */
-export const PROJECTION_WEIGHT = 'distill.projection.weight';
-/** Weights-file name of the projection bias, [outputSize] (optional). */
-export const PROJECTION_BIAS = 'distill.projection.bias';
 
 /** Guards ‖v‖ = 0 in the normalisations: v / √(‖v‖² + ε). */
 export const NORMALISE_EPSILON = 1e-12;
@@ -51,15 +45,6 @@ export interface ProjectionParams {
   /** [F7, outputSize]: s = f7 · weight (+ bias), the layout of the dense layers. */
   readonly weight: tf.Tensor;
   readonly bias?: tf.Tensor;
-}
-
-/** The projection as plain arrays (what the weights file stores). */
-export interface ProjectionWeights {
-  inputSize: number;
-  outputSize: number;
-  /** Row-major [inputSize, outputSize]. */
-  weight: Float32Array;
-  bias?: Float32Array;
 }
 
 export interface ProjectionOptions {
@@ -122,8 +107,9 @@ export class DistillProjection implements ProjectionParams {
     return DistillProjection.create(model.representationSize, options);
   }
 
-  /** From stored values (see `decodeDistilledWeightsFile`). */
-  static fromWeights(p: ProjectionWeights): DistillProjection {
+  /** From stored values: `DistillProjection.fromWeights(content.projection)` of a decoded weights file. */
+  static fromWeights(p: ProjectionWeights | undefined): DistillProjection {
+    if (!p) throw new DistillError(`DistillProjection.fromWeights: no projection (the weights file has no ${PROJECTION_WEIGHT})`);
     checkProjectionWeights(p, 'DistillProjection.fromWeights');
     const weight = tf.variable(tf.tensor2d(p.weight, [p.inputSize, p.outputSize], 'float32'), true);
     const bias = p.bias ? tf.variable(tf.tensor1d(p.bias, 'float32'), true) : undefined;
@@ -493,182 +479,4 @@ export function distillStep(
     return { total, regression: regression!, pairwise: pairwise!, identity: identity! };
   });
   return values;
-}
-
-// ---------------------------------------------------------------------------------------
-// The projection in the weights file
-// ---------------------------------------------------------------------------------------
-
-/** A weights file's content with the optional distillation projection. */
-export interface DistilledWeightsContent extends WeightsContent {
-  projection?: ProjectionWeights;
-}
-
-interface HeaderEntry {
-  dtype: 'F32' | 'F16';
-  shape: number[];
-  data_offsets: [number, number];
-}
-
-/** Splits a safetensors file into its JSON header and data section; undefined if it is not one. */
-function splitFile(bytes: Uint8Array): { header: Record<string, unknown>; body: Uint8Array } | undefined {
-  if (bytes.length < 8) return undefined;
-  const length = Number(new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getBigUint64(0, true));
-  if (length <= 1 || 8 + length > bytes.length) return undefined;
-  try {
-    const header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + length))) as unknown;
-    if (!header || typeof header !== 'object' || Array.isArray(header)) return undefined;
-    return { header: header as Record<string, unknown>, body: bytes.subarray(8 + length) };
-  } catch {
-    return undefined;
-  }
-}
-
-/** The inverse of `splitFile`: the header space-padded to a multiple of 8 bytes, as safetensors writes it. */
-function joinFile(header: Record<string, unknown>, body: Uint8Array): Uint8Array {
-  let json = JSON.stringify(header);
-  const encoder = new TextEncoder();
-  let headerBytes = encoder.encode(json);
-  const pad = (8 - (headerBytes.length % 8)) % 8;
-  if (pad) {
-    json += ' '.repeat(pad);
-    headerBytes = encoder.encode(json);
-  }
-  const out = new Uint8Array(8 + headerBytes.length + body.length);
-  new DataView(out.buffer).setBigUint64(0, BigInt(headerBytes.length), true);
-  out.set(headerBytes, 8);
-  out.set(body, 8 + headerBytes.length);
-  return out;
-}
-
-const DISTILL_TENSORS = [PROJECTION_WEIGHT, PROJECTION_BIAS];
-const isDistillTensor = (name: string) => name.startsWith('distill.');
-
-/**
- * `encodeWeightsFile` plus, when `content.projection` is set, the tensors
- * `distill.projection.weight` [F7, D] and `distill.projection.bias` [D] after the network's
- * (same dtype, inside the CRC). The projection's input must be the config's F7 width.
- */
-export function encodeDistilledWeightsFile(
-  content: { config: NetworkConfig; tensors: Map<string, Float32Array> | Record<string, Float32Array>; metadata?: Record<string, string>; projection?: ProjectionWeights },
-  dtype: WeightsDtype = 'float32',
-): Uint8Array {
-  const bytes = encodeWeightsFile(content, dtype);
-  const p = content.projection;
-  if (!p) return bytes;
-  checkProjectionWeights(p, 'encodeDistilledWeightsFile');
-  const f7 = representationSize(content.config);
-  if (p.inputSize !== f7) {
-    throw new WeightsFileError(`encodeDistilledWeightsFile: ${PROJECTION_WEIGHT} has shape [${p.inputSize}, ${p.outputSize}], config ${content.config.name} (F7 ${f7}) needs [${f7}, ${p.outputSize}]`);
-  }
-  const { header, body } = splitFile(bytes)!;
-  const width = dtype === 'float16' ? 2 : 4;
-  const extra: { name: string; shape: number[]; data: Float32Array }[] = [{ name: PROJECTION_WEIGHT, shape: [p.inputSize, p.outputSize], data: p.weight }];
-  if (p.bias) extra.push({ name: PROJECTION_BIAS, shape: [p.outputSize], data: p.bias });
-  const added = extra.reduce((sum, t) => sum + t.data.length * width, 0);
-  const out = new Uint8Array(body.length + added);
-  out.set(body, 0);
-  let at = body.length;
-  for (const t of extra) {
-    const raw = dtype === 'float16' ? encodeFloat16(t.data) : t.data;
-    header[t.name] = { dtype: dtype === 'float16' ? 'F16' : 'F32', shape: t.shape, data_offsets: [at, at + raw.byteLength] } satisfies HeaderEntry;
-    out.set(new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength), at);
-    at += raw.byteLength;
-  }
-  const metadata = header.__metadata__ as Record<string, string>;
-  metadata.crc32 = crc32(out).toString(16).padStart(8, '0');
-  return joinFile(header, out);
-}
-
-export interface DecodeDistilledOptions {
-  /** The projection's expected output width (default 128, dlib's descriptor). */
-  outputSize?: number;
-}
-
-/**
- * `decodeWeightsFile` (every check it makes, the CRC over the whole data section included)
- * plus the optional projection: its tensors must be exactly `distill.projection.weight`
- * [F7 of the config, outputSize] and optionally `distill.projection.bias` [outputSize],
- * F32 or F16, finite; any other shape raises a `WeightsFileError` naming the tensor, its
- * shape and the expected one. A file without a projection decodes as `decodeWeightsFile` does.
- */
-export function decodeDistilledWeightsFile(input: Uint8Array, source = 'weights file', options: DecodeDistilledOptions = {}): DistilledWeightsContent {
-  const { outputSize = TEACHER_DESCRIPTOR_SIZE } = options;
-  const bytes = new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
-  const parts = splitFile(bytes);
-  const names = parts ? Object.keys(parts.header).filter(isDistillTensor) : [];
-  if (!parts || names.length === 0) return decodeWeightsFile(bytes, source);
-  const fail = (what: string): never => {
-    throw new WeightsFileError(`${source}: ${what}`);
-  };
-  const { header, body } = parts;
-  for (const name of names) if (!DISTILL_TENSORS.includes(name)) fail(`unexpected tensor ${name}: the distillation tensors are ${DISTILL_TENSORS.join(' and ')}`);
-  // The network part: the same header without the distillation entries, the same data
-  // section (so the CRC still covers the projection's bytes), through the full validation.
-  const entries = new Map<string, HeaderEntry>();
-  const rest: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(header)) {
-    if (isDistillTensor(name)) entries.set(name, value as HeaderEntry);
-    else rest[name] = value;
-  }
-  const content = decodeWeightsFile(joinFile(rest, body), source);
-
-  const f7 = representationSize(content.config);
-  const expected = new Map<string, number[]>([
-    [PROJECTION_WEIGHT, [f7, outputSize]],
-    [PROJECTION_BIAS, [outputSize]],
-  ]);
-  const values = new Map<string, Float32Array>();
-  for (const [name, e] of entries) {
-    if (!e || (e.dtype !== 'F32' && e.dtype !== 'F16')) fail(`tensor ${name}: dtype ${JSON.stringify(e?.dtype)} is not supported (F32 or F16)`);
-    if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isInteger(d) && d >= 0)) fail(`tensor ${name}: bad shape ${JSON.stringify(e.shape)}`);
-    const want = expected.get(name)!;
-    if (e.shape.length !== want.length || e.shape.some((d, i) => d !== want[i])) {
-      fail(`tensor ${name} has shape [${e.shape.join(', ')}], expected [${want.join(', ')}] (config ${content.config.name}: F7 ${f7} → the ${outputSize}-D teacher descriptor)`);
-    }
-    const [begin, end] = Array.isArray(e.data_offsets) ? e.data_offsets : [NaN, NaN];
-    const size = e.shape.reduce((a, b) => a * b, 1);
-    const width = e.dtype === 'F16' ? 2 : 4;
-    if (!Number.isInteger(begin) || !Number.isInteger(end) || begin < 0 || end - begin !== size * width) {
-      fail(`tensor ${name}: data_offsets ${JSON.stringify(e.data_offsets)} do not hold [${e.shape.join(', ')}] of ${e.dtype}`);
-    }
-    if (end > body.length) fail(`truncated: tensor ${name} ends at byte ${end} of the data section, which has only ${body.length} bytes`);
-    const raw = body.slice(begin, end); // aligned copy
-    const v = e.dtype === 'F16' ? decodeFloat16(new Uint16Array(raw.buffer, 0, size)) : new Float32Array(raw.buffer, 0, size);
-    for (let i = 0; i < v.length; i++) if (!Number.isFinite(v[i]!)) fail(`${name}[${i}] is ${v[i]}`);
-    values.set(name, v);
-  }
-  const weight = values.get(PROJECTION_WEIGHT);
-  if (!weight) fail(`tensor ${PROJECTION_BIAS} without ${PROJECTION_WEIGHT}`);
-  return { ...content, projection: { inputSize: f7, outputSize, weight: weight!, bias: values.get(PROJECTION_BIAS) } };
-}
-
-/** Writes a weights file with the projection atomically (temp file + rename). Node only. */
-export async function saveDistilledWeightsFile(path: string, content: Parameters<typeof encodeDistilledWeightsFile>[0], dtype: WeightsDtype = 'float32'): Promise<number> {
-  const { writeFile, rename, unlink } = await import('node:fs/promises');
-  const bytes = encodeDistilledWeightsFile(content, dtype);
-  const tmp = `${path}.tmp-${process.pid}-${Date.now()}`;
-  try {
-    await writeFile(tmp, bytes);
-    await rename(tmp, path);
-  } catch (e) {
-    await unlink(tmp).catch(() => undefined);
-    throw e;
-  }
-  return bytes.length;
-}
-
-/** Reads a weights file with its optional projection from a path (Node) or a URL (fetch). */
-export async function loadDistilledWeightsFile(location: string | URL, options: DecodeDistilledOptions = {}): Promise<DistilledWeightsContent> {
-  const source = String(location);
-  let bytes: Uint8Array;
-  if (typeof location === 'string' && !/^(https?|blob|data):/.test(location)) {
-    const { readFile } = await import('node:fs/promises');
-    bytes = await readFile(location);
-  } else {
-    const response = await fetch(location);
-    if (!response.ok) throw new WeightsFileError(`${source}: HTTP ${response.status} ${response.statusText}`);
-    bytes = new Uint8Array(await response.arrayBuffer());
-  }
-  return decodeDistilledWeightsFile(bytes, source, options);
 }

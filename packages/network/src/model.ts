@@ -72,7 +72,10 @@ export class DeepFaceModel {
     return new DeepFaceModel(config, params);
   }
 
-  /** Builds a model from a decoded weights file (see `loadWeightsFile`). */
+  /**
+   * Builds a model from a decoded weights file (see `loadWeightsFile`). A distillation
+   * projection in it (`content.projection`) is not part of the model: `DistillProjection.fromWeights`.
+   */
   static fromWeights(content: WeightsContent): DeepFaceModel {
     const params = new Map<string, tf.Variable>();
     for (const spec of parameterSpecs(content.config)) {
@@ -83,7 +86,7 @@ export class DeepFaceModel {
     return new DeepFaceModel(content.config, params, content.tensors.get('representation.max'));
   }
 
-  /** Current parameter values (and normalisation maxima) as a `WeightsContent`. */
+  /** Current parameter values (and normalisation maxima) as a `WeightsContent`, without a projection (add `projection: head.toWeights()`). */
   toWeights(metadata: Record<string, string> = {}): WeightsContent {
     const tensors = new Map<string, Float32Array>();
     for (const [name, v] of this.params) tensors.set(name, v.dataSync() as Float32Array);

@@ -9,14 +9,18 @@
  *                      "<tensor name>": { "dtype": "F32" | "F16", "shape": [...],
  *                                         "data_offsets": [begin, end] }, … }
  *   bytes 8+N..    the data section: every tensor little-endian, back to back, in the
- *                  order of `parameterSpecs(config)`, then optional extra tensors such as
- *                  "representation.max" (the per-component F7 maxima used for normalisation).
+ *                  order of `parameterSpecs(config)`, then the optional extra tensors
+ *                  (`EXTRA_TENSORS`): "representation.max" (the per-component F7 maxima used
+ *                  for normalisation) and the distillation projection
+ *                  "distill.projection.weight" [F7, D] / "distill.projection.bias" [D]
+ *                  (D the teacher's descriptor size, e.g. dlib's 128).
  *
  * Reading validates everything (lengths, JSON, config, every expected tensor's presence,
- * dtype and shape, offsets, CRC) before returning, so a truncated, corrupt or mismatched
- * file raises a clear error and never yields a half-loaded model.
+ * dtype and shape, the extras' shapes, offsets, CRC, finite extras) before returning, so a
+ * truncated, corrupt or mismatched file raises a clear error and never yields a half-loaded
+ * model.
  */
-import { validateConfig, parameterSpecs, type NetworkConfig } from './config';
+import { validateConfig, parameterSpecs, representationSize, type NetworkConfig } from './config';
 import { crc32 } from '@deepface-ts/crc32';
 import { decodeFloat16, encodeFloat16 } from './float16';
 
@@ -28,14 +32,41 @@ export class WeightsFileError extends Error {
   override readonly name = 'WeightsFileError';
 }
 
+/** Weights-file name of the distillation projection matrix, [F7, outputSize]. */
+export const PROJECTION_WEIGHT = 'distill.projection.weight';
+/** Weights-file name of the distillation projection bias, [outputSize] (optional). */
+export const PROJECTION_BIAS = 'distill.projection.bias';
+
+/** The distillation projection F7 → outputSize as plain arrays (see `DistillProjection`). */
+export interface ProjectionWeights {
+  /** The student's F7 width (`representationSize(config)`). */
+  inputSize: number;
+  /** The teacher's descriptor size. */
+  outputSize: number;
+  /** Row-major [inputSize, outputSize]. */
+  weight: Float32Array;
+  /** [outputSize]. */
+  bias?: Float32Array;
+}
+
 export interface WeightsContent {
   config: NetworkConfig;
-  /** Trainable tensors by name (see `parameterSpecs`), plus optional extras. */
+  /** Trainable tensors by name (see `parameterSpecs`), plus the optional `representation.max`. */
   tensors: Map<string, Float32Array>;
   /** Free-form string metadata (training command, data, epochs, losses…). */
   metadata: Record<string, string>;
   /** How the parameters were stored (set by `decodeWeightsFile`), so a re-save can keep it. */
   storedDtype?: WeightsDtype;
+  /** The optional distillation projection (`distill.projection.*`); absent in a plain file. */
+  projection?: ProjectionWeights;
+}
+
+/** What `encodeWeightsFile` takes: a `WeightsContent` (e.g. `model.toWeights()`), tensors as a Map or a record. */
+export interface WeightsInput {
+  config: NetworkConfig;
+  tensors: Map<string, Float32Array> | Record<string, Float32Array>;
+  metadata?: Record<string, string>;
+  projection?: ProjectionWeights;
 }
 
 interface HeaderEntry {
@@ -44,15 +75,42 @@ interface HeaderEntry {
   data_offsets: [number, number];
 }
 
-const EXTRA_TENSORS = new Set(['representation.max']);
+/**
+ * The optional tensors after the parameters, in file order. `representation.max` travels in
+ * `WeightsContent.tensors`, the projection's two in `WeightsContent.projection`.
+ */
+const EXTRA_TENSORS = new Set(['representation.max', PROJECTION_WEIGHT, PROJECTION_BIAS]);
+const PROJECTION_TENSORS = new Set([PROJECTION_WEIGHT, PROJECTION_BIAS]);
+
+const shapeText = (shape: readonly number[]) => `[${shape.join(', ')}]`;
+
+/**
+ * The extras' shapes (name → shape, as in a header or about to be written) against `config`;
+ * the first problem, naming the tensor and both shapes, or undefined. Shared by encode and decode.
+ *   representation.max           any shape (as it always was; not checked against F7)
+ *   distill.projection.weight    [F7, D], D ≥ 1 the teacher's size, read from this shape
+ *   distill.projection.bias      [D], only with the weight
+ */
+function extraShapeProblem(config: NetworkConfig, shapes: ReadonlyMap<string, readonly number[]>): string | undefined {
+  const weight = shapes.get(PROJECTION_WEIGHT);
+  const bias = shapes.get(PROJECTION_BIAS);
+  if (!weight) return bias ? `tensor ${PROJECTION_BIAS} ${shapeText(bias)} without ${PROJECTION_WEIGHT}` : undefined;
+  const f7 = representationSize(config);
+  if (weight.length !== 2 || weight[0] !== f7 || !(Number.isInteger(weight[1]) && weight[1]! >= 1)) {
+    // The rows are wrong: guess the teacher's size from the bias if there is one, so a transposed weight reads as such.
+    const d = bias?.length === 1 && bias[0]! >= 1 ? bias[0]! : weight.length === 2 && weight[1]! >= 1 ? weight[1]! : 'D';
+    return `tensor ${PROJECTION_WEIGHT} has shape ${shapeText(weight)}, config ${config.name} (F7 ${f7}) expects [${f7}, ${d}]`;
+  }
+  if (bias && (bias.length !== 1 || bias[0] !== weight[1])) {
+    return `tensor ${PROJECTION_BIAS} has shape ${shapeText(bias)}, expected [${weight[1]}] (the teacher's size in ${PROJECTION_WEIGHT} ${shapeText(weight)})`;
+  }
+  return undefined;
+}
 
 const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
-/** Serialises weights; tensors are stored in config order, extras after. */
-export function encodeWeightsFile(
-  content: { config: NetworkConfig; tensors: Map<string, Float32Array> | Record<string, Float32Array>; metadata?: Record<string, string> },
-  dtype: WeightsDtype = 'float32',
-): Uint8Array {
+/** Serialises weights; tensors are stored in config order, extras (the projection last) after. */
+export function encodeWeightsFile(content: WeightsInput, dtype: WeightsDtype = 'float32'): Uint8Array {
   if (!littleEndian) throw new WeightsFileError('big-endian platforms are not supported');
   const config = validateConfig(content.config);
   const tensors = content.tensors instanceof Map ? content.tensors : new Map(Object.entries(content.tensors));
@@ -66,10 +124,24 @@ export function encodeWeightsFile(
     ordered.push({ name: spec.name, shape: spec.shape, data });
   }
   const known = new Set(specs.map((s) => s.name));
+  const extras: typeof ordered = [];
   for (const [name, data] of tensors) {
     if (known.has(name)) continue;
     if (!EXTRA_TENSORS.has(name)) throw new WeightsFileError(`encodeWeightsFile: unknown tensor ${name} (not a parameter of ${config.name})`);
-    ordered.push({ name, shape: [data.length], data });
+    if (PROJECTION_TENSORS.has(name)) throw new WeightsFileError(`encodeWeightsFile: tensor ${name} goes in content.projection, not in tensors`);
+    extras.push({ name, shape: [data.length], data });
+  }
+  const p = content.projection;
+  if (p) {
+    extras.push({ name: PROJECTION_WEIGHT, shape: [p.inputSize, p.outputSize], data: p.weight });
+    if (p.bias) extras.push({ name: PROJECTION_BIAS, shape: [p.outputSize], data: p.bias });
+  }
+  const problem = extraShapeProblem(config, new Map(extras.map((t) => [t.name, t.shape])));
+  if (problem) throw new WeightsFileError(`encodeWeightsFile: ${problem}`);
+  for (const t of extras) {
+    const size = t.shape.reduce((a, b) => a * b, 1);
+    if (t.data.length !== size) throw new WeightsFileError(`encodeWeightsFile: tensor ${t.name} has ${t.data.length} values, expected ${shapeText(t.shape)} = ${size}`);
+    ordered.push(t);
   }
 
   const elementBytes = dtype === 'float16' ? 2 : 4;
@@ -169,29 +241,40 @@ export function decodeWeightsFile(input: Uint8Array, source = 'weights file'): W
     }
   }
   const known = new Set(specs.map((s) => s.name));
-  for (const name of entries.keys()) {
-    if (!known.has(name) && !EXTRA_TENSORS.has(name)) fail(`unexpected tensor ${name}: not a parameter of config ${config.name}`);
+  const extraShapes = new Map<string, readonly number[]>();
+  for (const [name, e] of entries) {
+    if (known.has(name)) continue;
+    if (!EXTRA_TENSORS.has(name)) fail(`unexpected tensor ${name}: not a parameter of config ${config.name}`);
+    extraShapes.set(name, e.shape);
   }
+  const problem = extraShapeProblem(config, extraShapes);
+  if (problem) fail(problem);
 
   const tensors = new Map<string, Float32Array>();
+  const projection = new Map<string, Float32Array>();
   for (const [name, e] of entries) {
     const [begin, end] = e.data_offsets;
     // Copy into a fresh aligned buffer: the data section need not be 4-byte aligned.
     const raw = body.slice(begin, end);
     const values = e.dtype === 'F16' ? decodeFloat16(new Uint16Array(raw.buffer, 0, (end - begin) / 2)) : new Float32Array(raw.buffer, 0, (end - begin) / 4);
-    tensors.set(name, values);
-  }
-  const rep = tensors.get('representation.max');
-  if (rep) {
-    for (let i = 0; i < rep.length; i++) if (!Number.isFinite(rep[i]!)) fail(`representation.max[${i}] is ${rep[i]}`);
+    if (extraShapes.has(name)) {
+      for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i]!)) fail(`${name}[${i}] is ${values[i]}`);
+    }
+    (PROJECTION_TENSORS.has(name) ? projection : tensors).set(name, values);
   }
   const { format: _f, config: _c, crc32: _crc, ...rest } = metadata;
   const storedDtype: WeightsDtype = entries.get(specs[0]!.name)!.dtype === 'F16' ? 'float16' : 'float32';
-  return { config, tensors, metadata: rest, storedDtype };
+  const content: WeightsContent = { config, tensors, metadata: rest, storedDtype };
+  const weight = projection.get(PROJECTION_WEIGHT);
+  if (weight) {
+    const shape = extraShapes.get(PROJECTION_WEIGHT)!;
+    content.projection = { inputSize: shape[0]!, outputSize: shape[1]!, weight, bias: projection.get(PROJECTION_BIAS) };
+  }
+  return content;
 }
 
 /** Writes a weights file atomically (temp file + rename): a crash never leaves a half-written file. Node only. */
-export async function saveWeightsFile(path: string, content: Parameters<typeof encodeWeightsFile>[0], dtype: WeightsDtype = 'float32'): Promise<number> {
+export async function saveWeightsFile(path: string, content: WeightsInput, dtype: WeightsDtype = 'float32'): Promise<number> {
   const { writeFile, rename, unlink } = await import('node:fs/promises');
   const bytes = encodeWeightsFile(content, dtype);
   const tmp = `${path}.tmp-${process.pid}-${Date.now()}`;
