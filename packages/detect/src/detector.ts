@@ -80,10 +80,14 @@ export function autoInputSize(width: number, height: number, detector: 'ssd' | '
 export async function createFaceDetector(opts: FaceDetectorOptions = {}): Promise<FaceDetector> {
   const options = checkOptions(opts);
   const source = await resolveSource(opts.modelDir);
-  const [detWeights, lmWeights] = await Promise.all([
+  // Both load at once; when both fail, the detector's error is the one reported, whichever came back first.
+  const [det, lmk] = await Promise.allSettled([
     loadWeights(source, options.detector === 'ssd' ? 'ssd_mobilenetv1_model' : 'tiny_face_detector_model'),
     loadWeights(source, 'face_landmark_68_model'),
   ]);
+  if (det.status === 'rejected') throw det.reason;
+  if (lmk.status === 'rejected') throw lmk.reason;
+  const [detWeights, lmWeights] = [det.value, lmk.value];
   await useBackend(options.backend);
   let ssd: SsdParams | undefined;
   let tiny: TinyParams | undefined;
