@@ -1,13 +1,12 @@
 import { decodeImage } from '@deepface-ts/datasets';
 import { resizeBilinear, type RgbImage } from '@deepface-ts/image';
 import { lbpDescriptor, lbpDescriptorLength, type LbpOptions } from '@deepface-ts/lbp';
-import { createDescriber, type Describer } from '@deepface-ts/describer';
+import { createDescriber, DescriptorCache, type Describer } from '@deepface-ts/describer';
 import { createFaceDetector, type DetectedFace, type FaceDetector } from '@deepface-ts/detect';
 import { chooseFace } from '@deepface-ts/frontalize';
 import { createProgress, type Progress } from '@deepface-ts/progress';
 import { createAligner, type Aligner, type Framing } from './align';
 import type { Align, DescriptorName } from './args';
-import { DescriptorCache } from '@deepface-ts/describer';
 
 /** How a raw (unaligned) crop is taken: the centre square of side `fraction`·min(w, h), resized to `size`. */
 export interface CropSpec {
