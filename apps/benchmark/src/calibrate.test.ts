@@ -42,10 +42,17 @@ describe('calibrate (View 1 thresholds)', () => {
     ['dlib-chip-jitter10', { align: 'chip', mirror: false, jitter: 10, landmarkMirror: false }],
     ['dlib-chip-mirror-lm', { align: 'chip', mirror: true, jitter: 0, landmarkMirror: true }],
     ['deepface-3d', { align: '3d', landmarkMirror: false }],
+    ['deepface-3d-proj', { align: '3d', landmarkMirror: false, representation: 'projection' }],
   ])('variant %s', (name, options) => expect(parseCalibrationVariant(name).options).toEqual(options));
+
+  it('passes a DeepFace model file to DeepFace variants only', () => {
+    expect(parseCalibrationVariant('deepface-3d', '/m.safetensors').options).toEqual({ align: '3d', landmarkMirror: false, model: '/m.safetensors' });
+    expect(parseCalibrationVariant('dlib-chip', '/m.safetensors').options).not.toHaveProperty('model');
+  });
 
   it('refuses unknown variants and dlib options on DeepFace', () => {
     expect(() => parseCalibrationVariant('lbp-3d')).toThrow(/unknown variant "lbp-3d"/);
     expect(() => parseCalibrationVariant('deepface-3d-mirror')).toThrow(/mirror and jitter are dlib options/);
+    expect(() => parseCalibrationVariant('dlib-chip-proj')).toThrow(/-proj is a DeepFace option/);
   });
 });

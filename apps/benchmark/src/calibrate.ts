@@ -29,14 +29,20 @@ export interface CalibrationVariant {
   options: DescriptorOptions;
 }
 
-/** `dlib-chip`, `dlib-chip-mirror`, `dlib-chip-mirror-jitter10`, `dlib-chip-mirror-lm`, `dlib-box`, `dlib-3d`, `deepface-3d`, … (`-lm`: landmarks averaged with the mirrored box's) */
-export function parseCalibrationVariant(name: string): CalibrationVariant {
-  const m = /^(dlib|deepface)-(chip|box|3d|2d)((?:-mirror)?)((?:-jitter\d+)?)((?:-lm)?)$/.exec(name);
-  if (!m) throw new Error(`unknown variant "${name}": expected <dlib|deepface>-<chip|box|3d|2d>[-mirror][-jitterN][-lm], e.g. dlib-chip-mirror`);
-  const [, descriptor, align, mirror, jitter, lm] = m as unknown as [string, 'dlib' | 'deepface', Align, string, string, string];
+/**
+ * `dlib-chip`, `dlib-chip-mirror`, `dlib-chip-mirror-jitter10`, `dlib-chip-mirror-lm`, `dlib-box`, `dlib-3d`, `deepface-3d`,
+ * `deepface-3d-proj`, … (`-lm`: landmarks averaged with the mirrored box's; `-proj`: a distilled DeepFace model's projection
+ * instead of its normalised F7)
+ */
+export function parseCalibrationVariant(name: string, model?: string): CalibrationVariant {
+  const m = /^(dlib|deepface)-(chip|box|3d|2d)((?:-mirror)?)((?:-jitter\d+)?)((?:-lm)?)((?:-proj)?)$/.exec(name);
+  if (!m) throw new Error(`unknown variant "${name}": expected <dlib|deepface>-<chip|box|3d|2d>[-mirror][-jitterN][-lm][-proj], e.g. dlib-chip-mirror`);
+  const [, descriptor, align, mirror, jitter, lm, proj] = m as unknown as [string, 'dlib' | 'deepface', Align, string, string, string, string];
   if (descriptor === 'deepface' && (mirror || jitter)) throw new Error(`${name}: mirror and jitter are dlib options`);
+  if (descriptor === 'dlib' && proj) throw new Error(`${name}: -proj is a DeepFace option`);
   const landmarkMirror = lm !== '';
-  return { name, descriptor, align, options: { align, landmarkMirror, ...(descriptor === 'dlib' ? { mirror: mirror !== '', jitter: jitter ? Number(jitter.slice(7)) : 0 } : {}) } };
+  const deepface = { ...(model ? { model } : {}), ...(proj ? { representation: 'projection' as const } : {}) };
+  return { name, descriptor, align, options: { align, landmarkMirror, ...(descriptor === 'dlib' ? { mirror: mirror !== '', jitter: jitter ? Number(jitter.slice(7)) : 0 } : deepface) } };
 }
 
 /** Gallery sizes (enrolled images) the open-set threshold is tabulated at. */
@@ -92,19 +98,20 @@ export function thresholdAtFar(impostorScores: ArrayLike<number>, far: number): 
 }
 
 const DEFAULT_VARIANTS = ['dlib-chip', 'dlib-chip-mirror', 'dlib-box', 'dlib-3d', 'deepface-3d'];
-const USAGE = `usage: pnpm --filter @deepface-ts/benchmark-app calibrate [--data <datasets dir>] [--cache <dir>] [--write] [variant …]
-variants: <dlib|deepface>-<chip|box|3d|2d>[-mirror][-jitterN][-lm] (default: ${DEFAULT_VARIANTS.join(' ')})`;
+const USAGE = `usage: pnpm --filter @deepface-ts/benchmark-app calibrate [--data <datasets dir>] [--cache <dir>] [--model <deepface.safetensors>] [--write] [variant …]
+variants: <dlib|deepface>-<chip|box|3d|2d>[-mirror][-jitterN][-lm][-proj] (default: ${DEFAULT_VARIANTS.join(' ')})`;
 
 async function main(): Promise<void> {
   const { values, positionals } = parseCommandLine(process.argv.slice(2), {
     usage: USAGE,
     allowPositionals: true,
-    options: { data: { type: 'string' }, write: { type: 'boolean', default: false }, cache: { type: 'string' } },
+    options: { data: { type: 'string' }, write: { type: 'boolean', default: false }, cache: { type: 'string' }, model: { type: 'string' } },
   });
   const cwd = userCwd();
+  const model = values.model ? resolve(cwd, values.model) : undefined;
   const data = values.data ? resolve(cwd, values.data) : datasetsRoot();
   const cacheDir = resolve(cwd, values.cache ?? 'node_modules/.cache/deepface-ts/descriptors');
-  const variants = (positionals.length ? positionals : DEFAULT_VARIANTS).map(parseCalibrationVariant);
+  const variants = (positionals.length ? positionals : DEFAULT_VARIANTS).map((v) => parseCalibrationVariant(v, model));
   const lfwDir = existsSync(join(data, 'lfw', 'pairsDevTrain.txt')) ? join(data, 'lfw') : data;
   const lfw = loadLfw(lfwDir, { checkImages: false, view2Shape: null });
   const { train, test } = lfw.view1();

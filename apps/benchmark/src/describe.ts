@@ -72,6 +72,8 @@ export interface DescriptorOptions {
   jitter?: number;
   /** Landmarks averaged with those of the mirrored face box (default: the describer's). */
   landmarkMirror?: boolean;
+  /** DeepFace: normalised F7 (default) or a distilled model's projection. */
+  representation?: 'f7' | 'projection';
 }
 
 export async function createDescriptor(name: DescriptorName, options: DescriptorOptions = {}): Promise<Descriptor> {
@@ -103,6 +105,7 @@ async function networkDescriptor(name: 'deepface' | 'dlib' | 'faceapi', options:
     mirror: options.mirror,
     jitter: options.jitter,
     landmarkMirror: options.landmarkMirror,
+    representation: options.representation,
     requireThreshold: false,
   });
   const describe = async (img: RgbImage<Uint8Array>, source: string) => {

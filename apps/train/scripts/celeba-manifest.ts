@@ -6,6 +6,7 @@
  *
  *   pnpm --filter @deepface-ts/train-app celeba-manifest --source <dir> [--source <dir> …]
  *        [--identities <identity_CelebA.txt>] [--out ~/.cache/deepface-ts/celeba.csv] [--data <datasets dir>] [--cache <dir>]
+ *        [--only lfw|celeba|merged] [--teacher-cache <dir>]
  *
  * The rule: an image "meets" an LFW person when its best score over LFW's 13,233 images
  * reaches the describer's open-set threshold for a gallery that size (LFW View 1: 1 % of
@@ -13,18 +14,26 @@
  * one) meet the same LFW person. Sources are merged by CelebA file number (public copies hold
  * different subsets); a source without its own identity file uses --identities. Descriptors
  * are cached (resumable: saved every 1,000 images). The last stdout line is JSON.
+ *
+ * `--only lfw` / `--only celeba` fills one descriptor cache and stops: run both at once to use
+ * two cores (each cache has one writer), then once without `--only` to compare and write.
+ * `--only merged` writes the merged, unchecked manifest (the teacher cache's input) and stops;
+ * `--teacher-cache <dir>` then takes each CelebA image's descriptor from that cache's view 0
+ * (the same teacher on the same chip) instead of describing CelebA a second time.
  */
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { parseCommandLine, runMain, UsageError, userCwd } from '@deepface-ts/cli';
+import { choiceOption, parseCommandLine, runMain, UsageError, userCwd } from '@deepface-ts/cli';
 import { datasetsRoot, decodeImage, findLfwImageRoot, loadCeleba, mergeCelebaSources, writeCelebaSfcManifest, type CelebaDataset } from '@deepface-ts/datasets';
 import { createDescriber, DescriptorCache, type Describer } from '@deepface-ts/describer';
 import { chooseFace } from '@deepface-ts/frontalize';
 import { createProgress } from '@deepface-ts/progress';
+import { entryTarget, loadTeacherCache } from '../src/teacher-cache';
 
 const USAGE = `usage: pnpm --filter @deepface-ts/train-app celeba-manifest --source <dir> [--source <dir> …] [--identities <identity_CelebA.txt>]
-       [--out <manifest.csv>] [--data <datasets dir>] [--cache <dir>]`;
+       [--out <manifest.csv>] [--data <datasets dir>] [--cache <dir>] [--only lfw|celeba|merged]
+       [--teacher-cache <dir>]`;
 
 /** Describes every path not yet cached (largest face; a photo with none is left out), saving as it goes. */
 async function describeAll(describer: Describer, paths: readonly string[], cache: DescriptorCache, label: string): Promise<{ missing: number; failed: number }> {
@@ -58,8 +67,11 @@ async function main(): Promise<void> {
       out: { type: 'string' },
       data: { type: 'string' },
       cache: { type: 'string' },
+      only: { type: 'string' },
+      'teacher-cache': { type: 'string' },
     },
   });
+  const only = values.only === undefined ? undefined : choiceOption(values.only, 'only', ['lfw', 'celeba', 'merged'], 'lfw');
   const cwd = userCwd();
   if (!values.source?.length) throw new UsageError('give at least one --source <CelebA folder>', { usage: USAGE });
   const data = values.data ? resolve(cwd, values.data) : datasetsRoot();
@@ -79,6 +91,12 @@ async function main(): Promise<void> {
   const merged = mergeCelebaSources(sources);
   const images = merged.images;
   console.error(`merged: ${images.length} images of ${new Set(images.map((i) => i.identity)).size} identities`);
+  if (only === 'merged') {
+    mkdirSync(dirname(out), { recursive: true });
+    const rows = writeCelebaSfcManifest(out, images);
+    console.log(JSON.stringify({ only, manifest: out, images: rows, identities: new Set(images.map((i) => i.identity)).size, checked: false }));
+    return;
+  }
 
   // The teacher: dlib's ResNet on its chip (unmirrored: half the cost, and the check needs no more).
   const describer = await createDescriber({ descriptor: 'dlib', mirror: false });
@@ -91,8 +109,31 @@ async function main(): Promise<void> {
   }
   const lfwCache = await DescriptorCache.open(cacheDir, `lfw-all-${describer.id}`, describer.dim);
   const celebaCache = await DescriptorCache.open(cacheDir, `celeba-${describer.id}`, describer.dim);
-  const lfwRun = await describeAll(describer, lfw.map((l) => l.path), lfwCache, 'LFW images');
-  const celebaRun = await describeAll(describer, images.map((i) => i.path), celebaCache, 'CelebA images');
+  if (values['teacher-cache']) {
+    // View 0 of the teacher cache is this describer's descriptor of the unaugmented chip.
+    const teacherCache = await loadTeacherCache(resolve(cwd, values['teacher-cache']));
+    let filled = 0;
+    for (const [path, entries] of teacherCache.byPath) {
+      const first = entries.find((e) => teacherCache.entries[e]!.view === 0);
+      if (first !== undefined && !celebaCache.get(path)) {
+        celebaCache.set(path, Float32Array.from(entryTarget(teacherCache, first)));
+        filled++;
+      }
+    }
+    // Images the teacher cache found no face in: zeros, as describeAll records them.
+    for (const f of teacherCache.failures) if (!celebaCache.get(f.path)) celebaCache.set(f.path, new Float32Array(describer.dim));
+    await celebaCache.save();
+    console.error(`${values['teacher-cache']}: ${filled} CelebA descriptors taken from view 0, ${teacherCache.failures.length} images without a face`);
+  }
+  const none = { missing: 0, failed: 0 };
+  const lfwRun = only === 'celeba' ? none : await describeAll(describer, lfw.map((l) => l.path), lfwCache, 'LFW images');
+  const celebaRun = only === 'lfw' ? none : await describeAll(describer, images.map((i) => i.path), celebaCache, 'CelebA images');
+  if (only) {
+    describer.dispose();
+    const cache = only === 'lfw' ? lfwCache : celebaCache;
+    console.log(JSON.stringify({ only, cache: cache.file, described: (only === 'lfw' ? lfwRun : celebaRun).missing, without_face: (only === 'lfw' ? lfwRun : celebaRun).failed }));
+    return;
+  }
   const threshold = describer.openSetThresholdFor(lfw.length)!;
   describer.dispose();
 
@@ -138,7 +179,7 @@ async function main(): Promise<void> {
       dropped: dropped.map((d) => ({ identity: d.identity, lfw: d.lfw, meeting: d.meeting, images: d.images })),
       threshold: +threshold.toFixed(6),
       lfw_images: lfw.length,
-      celeba_without_face: celebaRun.failed,
+      celeba_without_face: images.filter((i) => celebaCache.get(i.path)!.every((v) => v === 0)).length,
       lfw_without_face: lfwRun.failed,
     }),
   );

@@ -50,6 +50,8 @@ describe('createDescriber', () => {
     await expect(createDescriber({ descriptor: 'dlib', jitter: 1.5 })).rejects.toThrow(/jitter must be a whole number/);
     await expect(createDescriber({ descriptor: 'dlib', align: 'sideways' as 'chip' })).rejects.toThrow(/align must be one of/);
     await expect(createDescriber({ descriptor: 'deepface', model: '/nonexistent/m.safetensors' })).rejects.toThrow(/m\.safetensors: DeepFace model file not found/);
+    await expect(createDescriber({ descriptor: 'dlib', representation: 'projection' })).rejects.toThrow(/representation is an option of the deepface descriptor/);
+    await expect(createDescriber({ descriptor: 'deepface', representation: 'p7' as 'f7', detector })).rejects.toThrow(/representation must be one of f7, projection, got "p7"/);
     // a configuration nobody calibrated needs a threshold, or an explicit opt-out
     await expect(createDescriber({ descriptor: 'dlib', align: 'box', mirror: true, jitter: 0, detector })).rejects.toThrow(/no calibrated threshold/);
     const uncalibrated = await createDescriber({ descriptor: 'dlib', align: 'box', mirror: true, detector, requireThreshold: false });

@@ -31,7 +31,7 @@ import {
 } from '@deepface-ts/frontalize';
 import type { RgbImage } from '@deepface-ts/image';
 import { initBackend } from '@deepface-ts/kernels';
-import { DeepFaceModel, describeCrops as describeDeepFaceCrops, decodeWeightsFile } from '@deepface-ts/network';
+import { DeepFaceModel, describeCrops as describeDeepFaceCrops, describeCropsProjected, decodeWeightsFile, DistillProjection } from '@deepface-ts/network';
 import calibrations from './calibration.json';
 
 export const DESCRIPTOR_NAMES = ['dlib', 'deepface'] as const;
@@ -73,6 +73,12 @@ export interface DescriberOptions {
   model?: string;
   /** How faces are aligned; default: 'chip' for dlib, '3d' for deepface. */
   align?: FaceAlignment;
+  /**
+   * DeepFace: the descriptor read out of the network — `'f7'` (default, the paper's normalised
+   * F7) or `'projection'` (a distilled model's projection of F7 onto the teacher's space, unit
+   * norm; the weights file must hold one).
+   */
+  representation?: 'f7' | 'projection';
   /** dlib: average the descriptors of the crop and its mirror. Default DLIB_DEFAULTS.mirror. */
   mirror?: boolean;
   /** dlib with align 'chip': average over this many dlib-style jittered chips (0: off). Default DLIB_DEFAULTS.jitter. */
@@ -207,6 +213,7 @@ export async function createDescriber(options: DescriberOptions = {}): Promise<D
   const jitter = options.jitter ?? (descriptor === 'dlib' ? DLIB_DEFAULTS.jitter : 0);
   const landmarkMirror = options.landmarkMirror ?? (descriptor === 'dlib' ? DLIB_DEFAULTS.landmarkMirror : false);
   if (!(Number.isInteger(jitter) && jitter >= 0)) throw new RangeError(`jitter must be a whole number ≥ 0, got ${jitter}`);
+  if (descriptor === 'dlib' && options.representation !== undefined) throw new RangeError("representation is an option of the deepface descriptor");
   if (descriptor === 'deepface' && (mirror || jitter)) throw new RangeError('mirror and jitter are options of the dlib descriptor');
   if (jitter && align !== 'chip') throw new RangeError(`jitter needs align 'chip', got '${align}'`);
   if (descriptor === 'deepface' && align === 'box') throw new RangeError("align 'box' is face-api's crop for the dlib descriptor");
@@ -225,17 +232,23 @@ export async function createDescriber(options: DescriberOptions = {}): Promise<D
     const weights = decodeWeightsFile(bytes, modelPath);
     const model = DeepFaceModel.fromWeights(weights);
     if (!model.representationMax) throw new Error(`${modelPath}: the model has no representation.max (F7 normalisation maxima); it was not finalised by the trainer`);
+    const representation = oneOf(options.representation ?? 'f7', ['f7', 'projection'] as const, 'representation');
+    if (representation === 'projection' && !weights.projection) throw new Error(`${modelPath}: representation 'projection' needs a distilled model, and this file has no distill.projection.weight`);
+    const projection = representation === 'projection' ? DistillProjection.fromWeights(weights.projection) : undefined;
     size = model.config.inputSize;
-    dim = model.representationSize;
-    id = `deepface-${model.config.name}-${createHash('sha256').update(bytes).digest('hex').slice(0, 12)}-${align}`;
+    dim = projection ? projection.outputSize : model.representationSize;
+    id = `deepface-${model.config.name}-${createHash('sha256').update(bytes).digest('hex').slice(0, 12)}-${align}${projection ? '-proj' : ''}`;
     const stored = weights.metadata.verify_threshold;
     // The threshold in the model file was calibrated on its own alignment, 3D.
     if (stored !== undefined && align === '3d') metadataThreshold = { value: Number(stored), source: weights.metadata.verify_threshold_source ?? `${modelPath} metadata` };
     describeBatch = async (crops) => {
-      const { features } = await describeDeepFaceCrops(model, crops);
+      const { features } = projection ? await describeCropsProjected(model, projection, crops) : await describeDeepFaceCrops(model, crops);
       return features;
     };
-    dispose = () => model.dispose();
+    dispose = () => {
+      model.dispose();
+      projection?.dispose();
+    };
   } else {
     const r = await createFaceRecognizer({ backend });
     size = RECOGNITION_INPUT_SIZE;

@@ -23,6 +23,30 @@ describe('crop cache', () => {
     expect(back.meta).toEqual({ align: '3d' });
   });
 
+  it('round-trips per-crop targets (teacher descriptors) bit-exactly, and checks their length', async () => {
+    const b = new CropCacheBuilder(2, 3);
+    b.add('ann', crop(2, 1), [0.5, -0.25, 1e-7]);
+    b.add('bob', crop(2, 2), [Math.PI, 0, -1]);
+    expect(() => b.add('cid', crop(2, 3), [1, 2])).toThrow('crop for cid: target has 2 values, the cache holds 3');
+    expect(() => b.add('cid', crop(2, 3))).toThrow('crop for cid: target has no values, the cache holds 3');
+    expect(() => b.add('cid', crop(2, 3), [1, NaN, 2])).toThrow('crop for cid: target value 1 is NaN');
+    expect(() => new CropCacheBuilder(2).add('cid', crop(2, 3), [1])).toThrow('a target was given to a cache without targets');
+    const path = join(mkdtempSync(join(tmpdir(), 'crops-')), 't.bin');
+    await saveCropCache(path, b.build());
+    const back = await loadCropCache(path);
+    expect(back.targetDim).toBe(3);
+    expect(Array.from(back.targets!)).toEqual(Array.from(Float32Array.of(0.5, -0.25, 1e-7, Math.PI, 0, -1)));
+    expect(back.pixels.length).toBe(2 * 12);
+    expect(back.pixels[12]).toBe(2);
+    // A file without targets still decodes as before (targetDim absent).
+    const plain = new CropCacheBuilder(2);
+    plain.add('ann', crop(2, 1));
+    expect(decodeCropCache(encodeCropCache(plain.build())).targets).toBeUndefined();
+    // One target value cut off: the body no longer matches the header.
+    const bytes = encodeCropCache(b.build());
+    expect(() => decodeCropCache(bytes.subarray(0, bytes.length - 4), 't.bin')).toThrow('t.bin: truncated or padded: body has');
+  });
+
   it('feeds training as network inputs in [-1, 1] with optional subsets and label maps', () => {
     const b = new CropCacheBuilder(2);
     b.add('a', crop(2, 0));

@@ -12,13 +12,20 @@
  *   the code `train` uses; it keeps that slice's momentum / Adam moments) and write the new
  *   weights of the slice into the shared weights buffer.
  * Every replica therefore loads the same weights at the next step: they stay bit-identical.
+ *
+ * In distill mode the replica has a distillation projection too (its parameters at the end of
+ * the flat layout, reloaded like the network's) and `grad` runs `distillGradients`. A
+ * `moments` message copies the owned slice's optimizer moments into shared buffers (for
+ * `optimizerState()`); `WorkerInit.moments` seeds them when resuming.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { initBackend, tf, type BackendName } from '@deepface-ts/kernels';
 import type { NetworkConfig } from './config';
 import { weightedGradientSum } from './data-parallel';
+import { distillGradients, DistillProjection, type DistillWeights, type RegressionKind } from './distill';
 import { DeepFaceModel, type InitScheme } from './model';
 import { applyOptimizerStep, batchGradients } from './train';
+import { PROJECTION_BIAS, PROJECTION_WEIGHT } from './weights_file';
 
 /** One parameter's place in the flat shared buffers (float offsets). */
 export interface ParamSlot {
@@ -56,15 +63,31 @@ export interface WorkerInit {
   /** Build the replica from this seed (worker 0 then writes it to `weights`); absent: `weights` already holds it. */
   init?: { seed: number; scheme: InitScheme };
   backend: BackendName;
+  /** Distill mode: the terms' weights (resolved) and the regression's form; the projection's slots are in `layout` (and its values in `weights`). */
+  distill?: { weights: DistillWeights; kind: RegressionKind };
+  /** Resume: every parameter's optimizer moments, flat in `layout` order; each worker seeds its slice from them. */
+  moments?: { first: SharedArrayBuffer; second?: SharedArrayBuffer };
 }
 
 export type ToWorker =
-  | { type: 'grad'; id: number; version: number; x: Float32Array; labels: Int32Array; dropoutSeed: number }
-  | { type: 'update'; id: number; coefficients: number[]; learningRate: number; t: number };
+  | {
+      type: 'grad';
+      id: number;
+      version: number;
+      x: Float32Array;
+      labels: Int32Array;
+      dropoutSeed: number;
+      /** Distill mode: the shard's teacher descriptors [n, D] and the factor on its identity weight. */
+      teacher?: Float32Array;
+      identityScale?: number;
+    }
+  | { type: 'update'; id: number; coefficients: number[]; learningRate: number; t: number }
+  /** Copy the owned slice's moments (velocity / Adam's first, Adam's second) into these flat buffers. */
+  | { type: 'moments'; id: number; first: SharedArrayBuffer; second?: SharedArrayBuffer };
 
 export type FromWorker =
   | { type: 'ready' }
-  | { type: 'done'; id: number; loss: number; correct: number }
+  | { type: 'done'; id: number; loss: number; correct: number; terms?: { regression: number; pairwise: number; identity: number } }
   | { type: 'error'; id: number; message: string; stack?: string };
 
 // The wasm backend keeps every tensor in its heap: copy straight between the heap and the
@@ -107,31 +130,56 @@ async function main(): Promise<void> {
   const publish = () => void Atomics.add(fence, 0, 1);
   const acquire = () => void Atomics.load(fence, 0);
 
+  const isProjection = (name: string) => name === PROJECTION_WEIGHT || name === PROJECTION_BIAS;
+  const networkSlots = init.layout.filter((s) => !isProjection(s.name));
   let model: DeepFaceModel;
   if (init.init) {
     model = DeepFaceModel.create(init.config, { seed: init.init.seed, init: init.init.scheme });
-    if (init.index === 0) for (const slot of init.layout) copyOut(model.param(slot.name), weights, slot.offset);
+    if (init.index === 0) for (const slot of networkSlots) copyOut(model.param(slot.name), weights, slot.offset);
     publish();
   } else {
     // Copies: the cpu backend would keep (alias) the shared array it is given.
-    const tensors = new Map(init.layout.map((s) => [s.name, weights.slice(s.offset, s.offset + s.size)]));
+    const tensors = new Map(networkSlots.map((s) => [s.name, weights.slice(s.offset, s.offset + s.size)]));
     model = DeepFaceModel.fromWeights({ config: init.config, tensors, metadata: {} });
   }
+  // Distill mode: the projection replica, from the values the main thread wrote into `weights`.
+  let projection: DistillProjection | undefined;
+  if (init.distill) {
+    const w = init.layout.find((s) => s.name === PROJECTION_WEIGHT);
+    const b = init.layout.find((s) => s.name === PROJECTION_BIAS);
+    if (!w) throw new Error(`data-parallel-worker: distill mode without ${PROJECTION_WEIGHT} in the layout`);
+    projection = DistillProjection.fromWeights({
+      inputSize: w.shape[0]!,
+      outputSize: w.shape[1]!,
+      weight: weights.slice(w.offset, w.offset + w.size),
+      bias: b ? weights.slice(b.offset, b.offset + b.size) : undefined,
+    });
+  }
+  const projectionVars = projection?.variables() ?? new Map<string, tf.Variable>();
+  const paramOf = (name: string) => projectionVars.get(name) ?? model.param(name);
   const trainable = init.layout.filter((s) => s.trainable);
-  const trainableVars = trainable.map((s) => model.param(s.name));
+  const trainableVars = trainable.map((s) => paramOf(s.name));
   let loadedVersion = 0;
 
   // The owned slice's master weights and optimizer buffers, made at the first update (by
   // then worker 0 has written the initial weights: the main thread waits for every worker).
+  // Resumed moments seed the slice; the shared copies are dropped once read.
   let slice: { piece: OptimizerPiece; w: tf.Variable; m: tf.Variable; v?: tf.Variable; avg: Float32Array }[] | undefined;
-  const makeSlice = () =>
-    init.pieces.map((piece) => ({
+  const makeSlice = () => {
+    const first = init.moments ? new Float32Array(init.moments.first) : undefined;
+    const second = init.moments?.second ? new Float32Array(init.moments.second) : undefined;
+    const moment = (src: Float32Array | undefined, piece: OptimizerPiece) =>
+      tf.variable(src ? tensorFrom(src.subarray(piece.offset, piece.offset + piece.length), [piece.length]) : tf.zeros([piece.length]), false);
+    const out = init.pieces.map((piece) => ({
       piece,
       w: tf.variable(tensorFrom(weights.subarray(piece.offset, piece.offset + piece.length), [piece.length]), false),
-      m: tf.variable(tf.zeros([piece.length]), false),
-      v: init.optimizer === 'adam' ? tf.variable(tf.zeros([piece.length]), false) : undefined,
+      m: moment(first, piece),
+      v: init.optimizer === 'adam' ? moment(second, piece) : undefined,
       avg: new Float32Array(piece.length),
     }));
+    init.moments = undefined;
+    return out;
+  };
 
   const onGrad = (msg: Extract<ToWorker, { type: 'grad' }>): FromWorker => {
     acquire();
@@ -142,6 +190,28 @@ async function main(): Promise<void> {
       loadedVersion = msg.version;
     }
     if (msg.labels.length === 0) return { type: 'done', id: msg.id, loss: 0, correct: 0 };
+    if (projection && init.distill) {
+      const { weights: w, kind } = init.distill;
+      if (!msg.teacher) throw new Error('data-parallel-worker: distill mode needs the shard\'s teacher descriptors');
+      const values = tf.tidy(() => {
+        const r = distillGradients(
+          model,
+          projection,
+          trainableVars,
+          { x: msg.x, teacher: msg.teacher!, labels: msg.labels },
+          { weights: { ...w, identity: w.identity * (msg.identityScale ?? 1) }, kind, training: true, dropoutSeed: msg.dropoutSeed },
+        );
+        for (const [i, s] of trainable.entries()) {
+          const g = r.grads[trainableVars[i]!.name];
+          if (g) copyOut(g, myGrads, s.offset);
+          else myGrads.fill(0, s.offset, s.offset + s.size); // off the loss's path: no gradient
+        }
+        return [r.total, r.regression, r.pairwise, r.identity].map((t) => t.dataSync()[0]!);
+      });
+      publish();
+      const [total, regression, pairwise, identity] = values as [number, number, number, number];
+      return { type: 'done', id: msg.id, loss: total, correct: 0, terms: { regression, pairwise, identity } };
+    }
     const [loss, correct] = tf.tidy(() => {
       const r = batchGradients(model, trainableVars, msg.x, msg.labels, msg.dropoutSeed);
       for (const [i, s] of trainable.entries()) copyOut(r.grads[trainableVars[i]!.name]!, myGrads, s.offset);
@@ -166,10 +236,23 @@ async function main(): Promise<void> {
     return { type: 'done', id: msg.id, loss: 0, correct: 0 };
   };
 
+  const onMoments = (msg: Extract<ToWorker, { type: 'moments' }>): FromWorker => {
+    acquire();
+    slice ??= makeSlice();
+    const first = new Float32Array(msg.first);
+    const second = msg.second ? new Float32Array(msg.second) : undefined;
+    for (const { piece, m, v } of slice) {
+      copyOut(m, first, piece.offset);
+      if (v && second) copyOut(v, second, piece.offset);
+    }
+    publish();
+    return { type: 'done', id: msg.id, loss: 0, correct: 0 };
+  };
+
   port.on('message', (msg: ToWorker) => {
     let reply: FromWorker;
     try {
-      reply = msg.type === 'grad' ? onGrad(msg) : onUpdate(msg);
+      reply = msg.type === 'grad' ? onGrad(msg) : msg.type === 'update' ? onUpdate(msg) : onMoments(msg);
     } catch (e) {
       const err = e instanceof Error ? e : new Error(String(e));
       reply = { type: 'error', id: msg.id, message: err.message, stack: err.stack };

@@ -13,13 +13,61 @@
  * Weights and gradients live in SharedArrayBuffers (no copies through messages, no JSON);
  * a step costs two message round trips per worker. Node only: `node:worker_threads` is
  * loaded when a trainer is created, so the package still imports in a browser.
+ *
+ * With `distill`, the trainer trains by embedding distillation instead (`distillGradients`,
+ * the gradient part of `distillStep`): the distillation projection F7 → D is appended to the
+ * flat layout and trained with the network, and every batch carries its teacher descriptors.
+ * `optimizerState()` / the `optimizerState` option export and restore the optimizer's moments
+ * and step count, so a run can checkpoint and resume exactly.
  */
 import type { Worker } from 'node:worker_threads';
 import type { BackendName } from '@deepface-ts/kernels';
-import { parameterSpecs, type NetworkConfig } from './config';
+import { parameterSpecs, representationSize, type NetworkConfig } from './config';
 import type { FromWorker, OptimizerPiece, ParamSlot, ToWorker, WorkerInit } from './data-parallel-worker';
+import { DEFAULT_DISTILL_WEIGHTS, type DistillWeights, type RegressionKind } from './distill';
 import type { InitScheme } from './model';
-import type { WeightsContent } from './weights_file';
+import { PROJECTION_BIAS, PROJECTION_WEIGHT, type ProjectionWeights, type WeightsContent } from './weights_file';
+
+/**
+ * Embedding distillation (see `distill.ts`): the loss is `distillationLoss` on the student's
+ * F7 through the projection, the teacher's descriptors coming with every batch.
+ */
+export interface DataParallelDistillOptions {
+  /**
+   * The initial projection F7 → D (e.g. `DistillProjection.forModel(model).toWeights()`, or a
+   * checkpoint's `content.projection`), trained with the network; `inputSize` must be the
+   * config's F7 width (`representationSize(config)`).
+   */
+  projection: ProjectionWeights;
+  /** Weights of the terms (default `DEFAULT_DISTILL_WEIGHTS`: regression only). */
+  weights?: Partial<DistillWeights>;
+  /** The regression term's form (default 'cosine'). */
+  kind?: RegressionKind;
+}
+
+/**
+ * The optimizer's state, flat in the trainer's layout order: one value per parameter (the
+ * network's parameters in `parameterSpecs` order, then, with `distill`, the projection's
+ * weight and bias), 0 for parameters it does not train (frozen layers; F8 in distill mode
+ * when the identity term has weight 0).
+ */
+export interface DataParallelOptimizerState {
+  /** Steps applied so far: the next step's Adam bias correction uses `steps + 1`. */
+  steps: number;
+  /** Momentum SGD's velocity or Adam's first moment. */
+  first: Float32Array;
+  /** Adam's second moment (absent with momentum SGD). */
+  second?: Float32Array;
+}
+
+/** The distillation terms of a batch (before the step). */
+export interface DataParallelDistillTerms {
+  regression: number;
+  /** The mean of the shards' pairwise terms, weighted by shard size (see `DataParallelBatch.teacher`). */
+  pairwise: number;
+  /** Over the labelled rows of the whole batch (0 when none is labelled). */
+  identity: number;
+}
 
 export interface DataParallelOptions {
   /** Worker threads, each with a replica of the network (default 2). */
@@ -40,13 +88,34 @@ export interface DataParallelOptions {
   freeze?: readonly string[];
   /** The tfjs backend in every worker (default 'wasm': our SIMD kernels). */
   backend?: BackendName;
+  /**
+   * Train by embedding distillation instead of softmax cross-entropy (every batch then needs
+   * `teacher`). The projection is trained with the network; when the identity term has weight
+   * 0, F8 is off the loss's path and stays as it is (as `distillStep` leaves it).
+   */
+  distill?: DataParallelDistillOptions;
+  /**
+   * Resume: the optimizer's moments and step count from `optimizerState()` of a trainer with
+   * the same config, optimizer and `distill` projection shape (any worker count). With
+   * `weights` from the same moment, the next steps are the ones the old trainer would take.
+   */
+  optimizerState?: DataParallelOptimizerState;
 }
 
 export interface DataParallelBatch {
   /** Network input rows [n, size, size, 3] (see `cropsToBatch`). */
   x: Float32Array;
-  /** Labels 0..K−1, one per row. */
+  /** Labels 0..K−1, one per row; in distill mode −1 where the identity is unknown. */
   labels: Int32Array;
+  /**
+   * Distill mode (required there): the teacher's descriptors, [n, D] row-major (D the
+   * projection's `outputSize`), cut into shards by rows like `x`. The pairwise term is computed
+   * within each shard: with N > 1 workers it is the mean of the shards' pairwise terms
+   * (weighted by shard size) and compares only pairs inside a shard, not the full batch's
+   * pairwise term. The regression and identity terms (means over rows, the identity term's
+   * over labelled rows) and their gradients are the full batch's.
+   */
+  teacher?: Float32Array;
 }
 
 export interface DataParallelStepOptions {
@@ -62,10 +131,15 @@ export interface DataParallelStepOptions {
 }
 
 export interface DataParallelStepResult {
-  /** Mean softmax cross-entropy over the batch (before the step), as `train` reports it. */
+  /**
+   * Mean softmax cross-entropy over the batch (before the step), as `train` reports it; in
+   * distill mode the weighted total of the distillation terms.
+   */
   loss: number;
-  /** Rows predicted correctly (before the step). */
+  /** Rows predicted correctly (before the step); 0 in distill mode. */
   correct: number;
+  /** Distill mode: the terms of `loss` (unweighted). */
+  terms?: DataParallelDistillTerms;
   /** Rows in the batch. */
   count: number;
   /** Wall time of the gradient phase (the slowest shard) and of the averaging + optimizer phase, ms. */
@@ -77,6 +151,7 @@ export interface DataParallelGradients {
   loss: number;
   correct: number;
   count: number;
+  terms?: DataParallelDistillTerms;
   /** Per trainable parameter, by weights-file name. */
   grads: Map<string, Float32Array>;
 }
@@ -96,9 +171,15 @@ export interface DataParallelTrainer {
   gradients(batch: DataParallelBatch, options?: Pick<DataParallelStepOptions, 'dropoutSeed'>): Promise<DataParallelGradients>;
   /**
    * A copy of the current weights (after the queued steps), e.g. for `DeepFaceModel.fromWeights`
-   * or `encodeWeightsFile`; still available after `close()`.
+   * or `encodeWeightsFile`; still available after `close()`. In distill mode `tensors` holds the
+   * network's and `projection` the trained projection.
    */
   weights(metadata?: Record<string, string>): Promise<WeightsContent>;
+  /**
+   * A copy of the optimizer's state (after the queued steps), gathered from the workers' slices:
+   * with `weights()`, what the `weights` and `optimizerState` options need to resume exactly.
+   */
+  optimizerState(): Promise<DataParallelOptimizerState>;
   /** Stops the workers (idempotent). A step still running is rejected. */
   close(): Promise<void>;
 }
@@ -125,6 +206,8 @@ export async function createDataParallelTrainer(config: NetworkConfig, options: 
     weightDecay = 0,
     freeze = [],
     backend = 'wasm',
+    distill,
+    optimizerState: resumeState,
   } = options;
   if (!(Number.isInteger(count) && count >= 1)) throw new RangeError(`createDataParallelTrainer: workers must be an integer ≥ 1, got ${count}`);
   if (optimizer !== 'momentum' && optimizer !== 'adam') throw new RangeError(`createDataParallelTrainer: optimizer must be 'momentum' or 'adam', got ${JSON.stringify(optimizer)}`);
@@ -136,24 +219,69 @@ export async function createDataParallelTrainer(config: NetworkConfig, options: 
   if (initial && JSON.stringify(initial.config) !== JSON.stringify(config)) {
     throw new RangeError(`createDataParallelTrainer: the weights are for ${initial.config.name}, the config is ${config.name}`);
   }
+  const distillWeights = distill ? checkDistillOptions(config, distill) : undefined;
 
-  // Flat layout of every parameter; the trainable ones are split into N equal runs for the optimizer.
+  // Flat layout of every parameter (the network's, then the projection's); the trainable ones
+  // are split into N equal runs for the optimizer.
+  const logitsLayer = config.layers.find((l) => l.kind === 'logits')?.name;
+  const offPath = distillWeights && distillWeights.identity === 0 ? logitsLayer : undefined;
   let total = 0;
   const layout: ParamSlot[] = parameterSpecs(config).map((spec) => {
     const size = spec.shape.reduce((a, b) => a * b, 1);
-    const slot = { name: spec.name, shape: [...spec.shape], offset: total, size, trainable: !frozen.has(spec.name.split('.')[0]!) };
+    const layer = spec.name.split('.')[0]!;
+    const slot = { name: spec.name, shape: [...spec.shape], offset: total, size, trainable: !frozen.has(layer) && layer !== offPath };
     total += size;
     return slot;
   });
+  const networkSlots = layout.slice();
+  const projectionSlots: ParamSlot[] = [];
+  if (distill) {
+    const { inputSize, outputSize, bias } = distill.projection;
+    projectionSlots.push({ name: PROJECTION_WEIGHT, shape: [inputSize, outputSize], offset: total, size: inputSize * outputSize, trainable: true });
+    total += inputSize * outputSize;
+    if (bias) {
+      projectionSlots.push({ name: PROJECTION_BIAS, shape: [outputSize], offset: total, size: outputSize, trainable: true });
+      total += outputSize;
+    }
+    layout.push(...projectionSlots);
+  }
   const pieces = partitionPieces(layout, count);
   const weightsBuffer = new SharedArrayBuffer(total * 4);
   const weightsView = new Float32Array(weightsBuffer);
   if (initial) {
-    for (const slot of layout) {
+    for (const slot of networkSlots) {
       const t = initial.tensors.get(slot.name);
       if (!t || t.length !== slot.size) throw new RangeError(`createDataParallelTrainer: the weights lack ${slot.name} or it has the wrong size`);
       weightsView.set(t, slot.offset);
     }
+  }
+  if (distill) {
+    // The projection always comes from `distill.projection` (in both start modes).
+    weightsView.set(distill.projection.weight, projectionSlots[0]!.offset);
+    if (distill.projection.bias) weightsView.set(distill.projection.bias, projectionSlots[1]!.offset);
+  }
+  // Resume: the moments go to the workers in shared buffers; each seeds its own slice from them.
+  let moments: WorkerInit['moments'];
+  if (resumeState) {
+    const { steps: s0, first, second } = resumeState;
+    if (!(Number.isInteger(s0) && s0 >= 0)) throw new RangeError(`createDataParallelTrainer: optimizerState.steps must be an integer ≥ 0, got ${s0}`);
+    const check = (what: string, a: unknown) => {
+      if (!(a instanceof Float32Array) || a.length !== total) {
+        const got = a instanceof Float32Array ? `${a.length} values` : a === undefined ? 'none' : `a ${(a as object)?.constructor?.name ?? typeof a}`;
+        throw new RangeError(`createDataParallelTrainer: optimizerState.${what} must be a Float32Array of ${total} values (every parameter in layout order${distill ? ', the projection last' : ''}), got ${got}`);
+      }
+    };
+    check('first', first);
+    if (optimizer === 'adam') check('second', second);
+    else if (second !== undefined) throw new RangeError("createDataParallelTrainer: optimizerState.second is Adam's second moment; this trainer uses momentum SGD");
+    const firstBuffer = new SharedArrayBuffer(total * 4);
+    new Float32Array(firstBuffer).set(first);
+    let secondBuffer: SharedArrayBuffer | undefined;
+    if (second) {
+      secondBuffer = new SharedArrayBuffer(total * 4);
+      new Float32Array(secondBuffer).set(second);
+    }
+    moments = { first: firstBuffer, second: secondBuffer };
   }
   const gradBuffers = Array.from({ length: count }, () => new SharedArrayBuffer(total * 4));
   const fence = new SharedArrayBuffer(4);
@@ -192,6 +320,8 @@ export async function createDataParallelTrainer(config: NetworkConfig, options: 
       weightDecay,
       init: initial ? undefined : { seed, scheme },
       backend,
+      distill: distill && distillWeights ? { weights: distillWeights, kind: distill.kind ?? 'cosine' } : undefined,
+      moments,
     };
     // execArgv: [] — the worker is plain built JS and needs no flags; the parent's (--input-type, loaders) can break it.
     const worker = new Worker(file, { workerData: data, execArgv: [] });
@@ -216,7 +346,9 @@ export async function createDataParallelTrainer(config: NetworkConfig, options: 
             if (broken) return reject(broken);
             pending[i] = { resolve, reject };
             const msg = messages[i];
-            if (msg) worker.postMessage(msg, msg.type === 'grad' ? [msg.x.buffer as ArrayBuffer, msg.labels.buffer as ArrayBuffer] : []);
+            if (!msg) return;
+            const transfer = msg.type === 'grad' ? [msg.x.buffer as ArrayBuffer, msg.labels.buffer as ArrayBuffer, ...(msg.teacher ? [msg.teacher.buffer as ArrayBuffer] : [])] : [];
+            worker.postMessage(msg, transfer);
           }),
       ),
     ).then((replies) => {
@@ -239,7 +371,7 @@ export async function createDataParallelTrainer(config: NetworkConfig, options: 
     throw e;
   }
 
-  let steps = 0;
+  let steps = resumeState?.steps ?? 0;
   let version = 0; // weight versions: bumped by every update
   let queue: Promise<unknown> = Promise.resolve();
   const size = config.inputSize;
@@ -249,22 +381,45 @@ export async function createDataParallelTrainer(config: NetworkConfig, options: 
     const last = config.layers[config.layers.length - 1]!;
     return last.kind === 'logits' ? last.units : 0;
   })();
+  const teacherSize = distill?.projection.outputSize ?? 0;
 
   /** Phase 1: every worker computes its shard's gradients into its shared buffer. */
   const gradientPhase = async (what: string, batch: DataParallelBatch, dropoutSeed: number | undefined) => {
     if (closed) throw new DataParallelError('data-parallel trainer is closed');
     if (broken) throw broken;
-    const { x, labels } = batch;
+    const { x, labels, teacher } = batch;
     if (!(x instanceof Float32Array) || !(labels instanceof Int32Array)) throw new TypeError('DataParallelTrainer: batch.x must be a Float32Array and batch.labels an Int32Array');
     const n = labels.length;
     if (n < 1) throw new RangeError('DataParallelTrainer: the batch is empty');
     for (let i = 0; i < n; i++) {
-      if (!(labels[i]! >= 0 && labels[i]! < numClasses)) throw new RangeError(`DataParallelTrainer: label ${labels[i]} at batch row ${i} is outside 0..${numClasses - 1}`);
+      const y = labels[i]!;
+      if (distill ? y === -1 || (y >= 0 && y < numClasses) : y >= 0 && y < numClasses) continue;
+      throw new RangeError(`DataParallelTrainer: label ${y} at batch row ${i} is outside ${distill ? '−1 (unknown), ' : ''}0..${numClasses - 1}`);
+    }
+    if (distill) {
+      if (!(teacher instanceof Float32Array) || teacher.length !== n * teacherSize) {
+        const got = teacher === undefined ? 'none' : teacher instanceof Float32Array ? `${teacher.length} values` : `a ${(teacher as object)?.constructor?.name ?? typeof teacher}`;
+        throw new RangeError(`DataParallelTrainer: batch.teacher must be a Float32Array of shape [${n}, ${teacherSize}] (${n * teacherSize} values, row-major) for ${n} rows, got ${got}`);
+      }
+      if (x.length !== n * per) throw new RangeError(`DataParallelTrainer: batch shape: ${x.length} input values for ${n} labels; expected ${n} × ${size}×${size}×3 = ${n * per}`);
+    } else if (teacher !== undefined) {
+      throw new RangeError('DataParallelTrainer: batch.teacher is given, but the trainer was not created with `distill`');
     }
     const base = dropoutSeed ?? seed * 1_000_003 + steps;
     // Contiguous shards, sizes differing by at most one; x is cut by rows and the last shard
     // takes whatever is left, so a batch of the wrong shape fails in the worker's check.
     const bounds = shardBounds(n, count);
+    // Distill mode: the identity term is a mean over a shard's labelled rows, so shard u's
+    // identity weight is scaled by (L_u / L) / (n_u / n) (1 for a single shard, and for a shard
+    // with no labelled rows, whose term and gradient are 0): the size-weighted average of the
+    // shards' gradients is then the full batch's gradient of its identity term too.
+    const labelled = (a: number, b: number) => {
+      let c = 0;
+      for (let i = a; i < b; i++) if (labels[i]! >= 0) c++;
+      return c;
+    };
+    const labelledTotal = distill ? labelled(0, n) : 0;
+    const labelledIn = bounds.map(([a, b]) => (distill ? labelled(a, b) : 0));
     const messages: ToWorker[] = bounds.map(([a, b], u) => ({
       type: 'grad',
       id: steps,
@@ -272,24 +427,36 @@ export async function createDataParallelTrainer(config: NetworkConfig, options: 
       x: u === count - 1 ? x.slice(a * per) : x.slice(a * per, b * per),
       labels: labels.slice(a, b),
       dropoutSeed: base + u * SHARD_SEED_STRIDE,
+      ...(distill
+        ? {
+            teacher: teacher!.slice(a * teacherSize, b * teacherSize),
+            identityScale: labelledTotal > 0 && labelledIn[u]! > 0 ? (labelledIn[u]! * n) / (labelledTotal * (b - a)) : 1,
+          }
+        : {}),
     }));
     const replies = await roundTrip(what, messages);
     const coefficients = bounds.map(([a, b]) => (b - a) / n);
     let loss = 0;
     let correct = 0;
+    const terms: DataParallelDistillTerms | undefined = distill ? { regression: 0, pairwise: 0, identity: 0 } : undefined;
     replies.forEach((r, u) => {
       if (r.type !== 'done' || coefficients[u] === 0) return;
       loss += coefficients[u]! * r.loss;
       correct += r.correct;
+      if (terms && r.terms) {
+        terms.regression += coefficients[u]! * r.terms.regression;
+        terms.pairwise += coefficients[u]! * r.terms.pairwise;
+        if (labelledTotal > 0) terms.identity += (labelledIn[u]! / labelledTotal) * r.terms.identity;
+      }
     });
-    return { loss, correct, count: n, coefficients };
+    return { loss, correct, count: n, coefficients, terms };
   };
 
   const runStep = async (batch: DataParallelBatch, stepOptions: DataParallelStepOptions): Promise<DataParallelStepResult> => {
     const lr = stepOptions.learningRate ?? learningRate;
     if (!(lr >= 0)) throw new RangeError(`DataParallelTrainer.step: learningRate must be ≥ 0, got ${lr}`);
     const t0 = performance.now();
-    const { loss, correct, count: n, coefficients } = await gradientPhase(`step ${steps + 1} (gradients)`, batch, stepOptions.dropoutSeed);
+    const { loss, correct, count: n, coefficients, terms } = await gradientPhase(`step ${steps + 1} (gradients)`, batch, stepOptions.dropoutSeed);
     const t1 = performance.now();
     if (!Number.isFinite(loss)) {
       throw new DataParallelError(`data-parallel step ${steps + 1}: loss became ${loss}; the step was not applied: lower the learning rate (now ${lr})`);
@@ -305,11 +472,11 @@ export async function createDataParallelTrainer(config: NetworkConfig, options: 
     }
     version++;
     steps++;
-    return { loss, correct, count: n, gradientMs: t1 - t0, updateMs: performance.now() - t1 };
+    return { loss, correct, count: n, ...(terms ? { terms } : {}), gradientMs: t1 - t0, updateMs: performance.now() - t1 };
   };
 
   const runGradients = async (batch: DataParallelBatch, dropoutSeed: number | undefined): Promise<DataParallelGradients> => {
-    const { loss, correct, count: n, coefficients } = await gradientPhase('gradients', batch, dropoutSeed);
+    const { loss, correct, count: n, coefficients, terms } = await gradientPhase('gradients', batch, dropoutSeed);
     Atomics.load(new Int32Array(fence), 0);
     const sources = gradBuffers.map((b) => new Float32Array(b));
     const grads = new Map<string, Float32Array>();
@@ -319,7 +486,19 @@ export async function createDataParallelTrainer(config: NetworkConfig, options: 
       weightedGradientSum(g, sources, coefficients, s.offset);
       grads.set(s.name, g);
     }
-    return { loss, correct, count: n, grads };
+    return { loss, correct, count: n, ...(terms ? { terms } : {}), grads };
+  };
+
+  const runOptimizerState = async (): Promise<DataParallelOptimizerState> => {
+    if (inconsistent) throw inconsistent;
+    if (closed) throw new DataParallelError('data-parallel trainer is closed');
+    if (broken) throw broken;
+    const first = new SharedArrayBuffer(total * 4);
+    const second = optimizer === 'adam' ? new SharedArrayBuffer(total * 4) : undefined;
+    await roundTrip('optimizerState', pool.map(() => ({ type: 'moments', id: steps, first, second })));
+    Atomics.load(new Int32Array(fence), 0);
+    // Plain copies (not views of shared memory), for any consumer.
+    return { steps, first: new Float32Array(first).slice(), ...(second ? { second: new Float32Array(second).slice() } : {}) };
   };
 
   const enqueue = <T>(f: () => Promise<T>): Promise<T> => {
@@ -340,11 +519,47 @@ export async function createDataParallelTrainer(config: NetworkConfig, options: 
       enqueue(async () => {
         if (inconsistent) throw inconsistent;
         Atomics.load(new Int32Array(fence), 0);
-        const tensors = new Map(layout.map((s) => [s.name, weightsView.slice(s.offset, s.offset + s.size)]));
-        return { config, tensors, metadata: { ...metadata } };
+        const tensors = new Map(networkSlots.map((s) => [s.name, weightsView.slice(s.offset, s.offset + s.size)]));
+        const content: WeightsContent = { config, tensors, metadata: { ...metadata } };
+        if (distill) {
+          const [w, b] = projectionSlots;
+          content.projection = {
+            inputSize: distill.projection.inputSize,
+            outputSize: distill.projection.outputSize,
+            weight: weightsView.slice(w!.offset, w!.offset + w!.size),
+            ...(b ? { bias: weightsView.slice(b.offset, b.offset + b.size) } : {}),
+          };
+        }
+        return content;
       }),
+    optimizerState: () => enqueue(runOptimizerState),
     close: closeAll,
   };
+}
+
+/** Checks `distill` against the config; the term weights, resolved. */
+function checkDistillOptions(config: NetworkConfig, distill: DataParallelDistillOptions): DistillWeights {
+  const where = 'createDataParallelTrainer: distill';
+  const p = distill.projection;
+  if (!p) throw new RangeError(`${where}.projection is required`);
+  const f7 = representationSize(config);
+  if (p.inputSize !== f7) throw new RangeError(`${where}.projection takes ${p.inputSize} inputs, ${config.name}'s F7 has ${f7}`);
+  if (!(Number.isInteger(p.outputSize) && p.outputSize >= 1)) throw new RangeError(`${where}.projection.outputSize must be a positive integer, got ${p.outputSize}`);
+  if (!(p.weight instanceof Float32Array) || p.weight.length !== p.inputSize * p.outputSize) {
+    throw new RangeError(`${where}.projection.weight must be a Float32Array of [${p.inputSize}, ${p.outputSize}] = ${p.inputSize * p.outputSize} values, got ${p.weight?.length}`);
+  }
+  if (p.bias !== undefined && (!(p.bias instanceof Float32Array) || p.bias.length !== p.outputSize)) {
+    throw new RangeError(`${where}.projection.bias must be a Float32Array of [${p.outputSize}] values, got ${p.bias?.length}`);
+  }
+  if (distill.kind !== undefined && distill.kind !== 'cosine' && distill.kind !== 'mse') {
+    throw new RangeError(`${where}.kind must be 'cosine' or 'mse', got ${JSON.stringify(distill.kind)}`);
+  }
+  const w: DistillWeights = { ...DEFAULT_DISTILL_WEIGHTS, ...(distill.weights ?? {}) };
+  for (const [key, v] of Object.entries(w)) {
+    if (!(Number.isFinite(v) && v >= 0)) throw new RangeError(`${where}.weights.${key} must be a finite number ≥ 0, got ${v}`);
+  }
+  if (w.regression + w.pairwise + w.identity === 0) throw new RangeError(`${where}.weights: every term has weight 0`);
+  return w;
 }
 
 /**
@@ -400,7 +615,7 @@ function partitionPieces(layout: readonly ParamSlot[], count: number): Optimizer
   return out;
 }
 
-const WORKER_SOURCES = ['data-parallel-worker.ts', 'data-parallel.ts', 'train.ts', 'model.ts', 'config.ts', 'weights_file.ts'];
+const WORKER_SOURCES = ['data-parallel-worker.ts', 'data-parallel.ts', 'train.ts', 'model.ts', 'config.ts', 'weights_file.ts', 'distill.ts'];
 let staleWarned = false;
 
 /**

@@ -13,6 +13,7 @@ import { createFrontalizer, createTemplate, type FoundFace } from '@deepface-ts/
 import { cropsToBatch } from './input';
 import { ModelError, type DeepFaceModel } from './model';
 import { normaliseRepresentation } from './representation';
+import type { DistillProjection } from './distill';
 
 export interface CropDescriptors {
   /** One unit-norm descriptor per crop. */
@@ -46,6 +47,40 @@ export async function describeCrops(model: DeepFaceModel, crops: readonly Image[
       for (let k = i * dim; k < (i + 1) * dim; k++) ss += f7[k]! * f7[k]!;
       norms[start + i] = Math.sqrt(ss);
       features.push(normalised.slice(i * dim, (i + 1) * dim));
+    }
+  }
+  return { features, norms };
+}
+
+/**
+ * Describes crops by the distillation projection instead of normalised F7: ŝ = P·f7 (+ b),
+ * L2-normalised: the student's estimate of the teacher's descriptor, comparable by cosine.
+ * `norms` are ‖P·f7 + b‖₂ before normalisation.
+ */
+export async function describeCropsProjected(model: DeepFaceModel, projection: DistillProjection, crops: readonly Image[], options: { batchSize?: number } = {}): Promise<CropDescriptors> {
+  const { batchSize = 32 } = options;
+  if (!(Number.isInteger(batchSize) && batchSize >= 1)) throw new RangeError(`describeCropsProjected: batchSize must be an integer ≥ 1, got ${batchSize}`);
+  if (projection.inputSize !== model.representationSize) throw new ModelError(`${model.config.name}: the projection takes ${projection.inputSize} inputs, F7 has ${model.representationSize}`);
+  const size = model.config.inputSize;
+  const d = projection.outputSize;
+  const features: Float32Array[] = [];
+  const norms = new Float32Array(crops.length);
+  for (let start = 0; start < crops.length; start += batchSize) {
+    const batch = crops.slice(start, start + batchSize);
+    const raw = tf.tidy(() => {
+      const x = tf.tensor4d(cropsToBatch(batch, size, model.config.inputMode), [batch.length, size, size, 3]);
+      const { f7 } = model.forward(x, { training: false });
+      return projection.apply(f7 as tf.Tensor2D).dataSync() as Float32Array;
+    });
+    for (let i = 0; i < batch.length; i++) {
+      const row = raw.slice(i * d, (i + 1) * d);
+      let ss = 0;
+      for (let k = 0; k < d; k++) ss += row[k]! * row[k]!;
+      const norm = Math.sqrt(ss);
+      norms[start + i] = norm;
+      const inv = norm > 0 ? 1 / norm : 0;
+      for (let k = 0; k < d; k++) row[k]! *= inv;
+      features.push(row);
     }
   }
   return { features, norms };

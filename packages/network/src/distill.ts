@@ -12,7 +12,8 @@
  *   identity                        F8 softmax cross-entropy over rows with a label ≥ 0
  *
  * `distillStep` is one Adam step on a batch, in the style of `train()` (`tf.variableGrads`
- * over the trainable variables, Adam with bias correction and decoupled weight decay).
+ * over the trainable variables, Adam with bias correction and decoupled weight decay);
+ * `distillGradients` is its gradient part alone (what the data-parallel trainer's workers run).
  *
  * The projection is stored in the model's weights file as two optional tensors,
  * `distill.projection.weight` [F7, 128] and `distill.projection.bias` [128], after the
@@ -432,10 +433,99 @@ export interface DistillLossValues {
   identity: number;
 }
 
+export interface DistillGradientOptions {
+  weights?: Partial<DistillWeights>;
+  kind?: RegressionKind;
+  /** F7 dropout (default true, as in `train()`). The distillation terms see F7 before dropout, F8 after. */
+  training?: boolean;
+  /** Seed of the dropout mask. */
+  dropoutSeed: number;
+}
+
+/** The loss terms of a batch (as tf scalars) and the gradient of `total`. */
+export interface DistillGradients extends DistillLossTerms {
+  /**
+   * d total / d v for each of the given variables, keyed by tf variable name (as
+   * `tf.variableGrads` returns them). A variable off the loss's path (F8 when the identity
+   * term has weight 0) has no entry.
+   */
+  grads: tf.NamedTensorMap;
+}
+
+/** The batch's row count, after the checks every distillation step makes (errors name `where`). */
+function checkDistillBatch(model: DeepFaceModel, projection: DistillProjection, batch: DistillBatch, where: string): number {
+  const size = model.config.inputSize;
+  const per = size * size * 3;
+  const d = projection.outputSize;
+  const n = batch.x instanceof Float32Array ? batch.x.length / per : batch.x.shape[0];
+  if (!Number.isInteger(n) || n < 1) throw new DistillError(`${where}: ${(batch.x as Float32Array).length} input values are not a whole number of ${size}×${size}×3 images`);
+  const teacherValues = batch.teacher instanceof Float32Array ? batch.teacher.length : batch.teacher.size;
+  if (teacherValues !== n * d) throw new DistillError(`${where}: teacher has ${teacherValues} values, expected [${n}, ${d}] for a batch of ${n}`);
+  if (batch.labels && batch.labels.length !== n) throw new DistillError(`${where}: ${batch.labels.length} labels for a batch of ${n}`);
+  if (projection.inputSize !== model.representationSize) {
+    throw new DistillError(`${where}: the projection takes ${projection.inputSize} inputs, ${model.config.name}'s F7 has ${model.representationSize}`);
+  }
+  return n;
+}
+
+/** `distillGradients` after the checks (n the batch's rows, weights resolved). */
+function distillGradientsChecked(
+  model: DeepFaceModel,
+  projection: DistillProjection,
+  variables: readonly tf.Variable[],
+  batch: DistillBatch,
+  n: number,
+  weights: DistillWeights,
+  kind: RegressionKind,
+  training: boolean,
+  dropoutSeed: number,
+): DistillGradients {
+  const size = model.config.inputSize;
+  const d = projection.outputSize;
+  return tf.tidy(() => {
+    const x = batch.x instanceof Float32Array ? tf.tensor4d(batch.x, [n, size, size, 3]) : batch.x;
+    const teacher = batch.teacher instanceof Float32Array ? tf.tensor2d(batch.teacher, [n, d]) : (tf.reshape(batch.teacher, [n, d]) as tf.Tensor2D);
+    let terms: tf.Scalar[] = [];
+    const { value, grads } = tf.variableGrads(() => {
+      const { f7, logits } = model.forward(x, { training, dropoutSeed });
+      const r = distillationLoss({ f7, logits, teacher, labels: batch.labels }, { projection, weights, kind });
+      // variableGrads disposes everything but the loss: keep the terms for logging.
+      terms = [tf.keep(r.regression), tf.keep(r.pairwise), tf.keep(r.identity)];
+      return r.total;
+    }, [...variables]);
+    // Kept tensors would outlive every enclosing tidy: hand back clones (same data) that the
+    // caller's scope tracks, and drop the kept ones.
+    const [regression, pairwise, identity] = terms.map((t) => tf.clone(t) as tf.Scalar);
+    for (const t of terms) t.dispose();
+    return { total: value, regression: regression!, pairwise: pairwise!, identity: identity!, grads };
+  });
+}
+
+/**
+ * The forward pass (with F7 dropout unless `training: false`), the combined loss and its
+ * gradient with respect to `variables` on one batch, without an update: the gradient part of
+ * `distillStep` (which calls it), for trainers that apply the step themselves (data-parallel
+ * training). The same checks as `distillStep`. The returned tensors are the caller's: call it
+ * inside `tf.tidy` or dispose them.
+ */
+export function distillGradients(
+  model: DeepFaceModel,
+  projection: DistillProjection,
+  variables: readonly tf.Variable[],
+  batch: DistillBatch,
+  options: DistillGradientOptions,
+): DistillGradients {
+  const { training = true, kind = 'cosine', dropoutSeed } = options;
+  const weights = resolveWeights(options.weights);
+  const n = checkDistillBatch(model, projection, batch, 'distillGradients');
+  return distillGradientsChecked(model, projection, variables, batch, n, weights, kind, training, dropoutSeed);
+}
+
 /**
  * One distillation step on a batch: forward (with F7 dropout unless `training: false`), the
- * combined loss, `tf.variableGrads` over the optimizer's variables, one Adam update. Returns
- * the batch's losses before the update. A non-finite loss throws before anything is updated.
+ * combined loss, `tf.variableGrads` over the optimizer's variables (`distillGradients`), one
+ * Adam update. Returns the batch's losses before the update. A non-finite loss throws before
+ * anything is updated.
  */
 export function distillStep(
   model: DeepFaceModel,
@@ -447,35 +537,15 @@ export function distillStep(
   const { training = true, seed = 1, kind = 'cosine' } = options;
   const weights = resolveWeights(options.weights);
   const dropoutSeed = options.dropoutSeed ?? seed * 1_000_003 + optimizer.step;
-  const size = model.config.inputSize;
-  const per = size * size * 3;
-  const d = projection.outputSize;
-  const n = batch.x instanceof Float32Array ? batch.x.length / per : batch.x.shape[0];
-  if (!Number.isInteger(n) || n < 1) throw new DistillError(`distillStep: ${(batch.x as Float32Array).length} input values are not a whole number of ${size}×${size}×3 images`);
-  const teacherValues = batch.teacher instanceof Float32Array ? batch.teacher.length : batch.teacher.size;
-  if (teacherValues !== n * d) throw new DistillError(`distillStep: teacher has ${teacherValues} values, expected [${n}, ${d}] for a batch of ${n}`);
-  if (batch.labels && batch.labels.length !== n) throw new DistillError(`distillStep: ${batch.labels.length} labels for a batch of ${n}`);
-  if (projection.inputSize !== model.representationSize) {
-    throw new DistillError(`distillStep: the projection takes ${projection.inputSize} inputs, ${model.config.name}'s F7 has ${model.representationSize}`);
-  }
+  const n = checkDistillBatch(model, projection, batch, 'distillStep');
   const values = tf.tidy(() => {
-    const x = batch.x instanceof Float32Array ? tf.tensor4d(batch.x, [n, size, size, 3]) : batch.x;
-    const teacher = batch.teacher instanceof Float32Array ? tf.tensor2d(batch.teacher, [n, d]) : (tf.reshape(batch.teacher, [n, d]) as tf.Tensor2D);
-    let terms: tf.Scalar[] = [];
-    const { value, grads } = tf.variableGrads(() => {
-      const { f7, logits } = model.forward(x, { training, dropoutSeed });
-      const r = distillationLoss({ f7, logits, teacher, labels: batch.labels }, { projection, weights, kind });
-      // variableGrads disposes everything but the loss: keep the terms for logging.
-      terms = [tf.keep(r.regression), tf.keep(r.pairwise), tf.keep(r.identity)];
-      return r.total;
-    }, [...optimizer.variables.values()]);
-    const [regression, pairwise, identity] = terms.map((t) => t.dataSync()[0]!);
-    for (const t of terms) t.dispose();
-    const total = value.dataSync()[0]!;
+    const r = distillGradientsChecked(model, projection, [...optimizer.variables.values()], batch, n, weights, kind, training, dropoutSeed);
+    const [regression, pairwise, identity] = [r.regression, r.pairwise, r.identity].map((t) => t.dataSync()[0]!);
+    const total = r.total.dataSync()[0]!;
     if (!Number.isFinite(total)) {
       throw new DistillError(`distillStep: loss became ${total} at step ${optimizer.step + 1} (regression ${regression}, pairwise ${pairwise}, identity ${identity}): lower the learning rate (now ${optimizer.learningRate})`);
     }
-    optimizer.applyGradients(grads);
+    optimizer.applyGradients(r.grads);
     return { total, regression: regression!, pairwise: pairwise!, identity: identity! };
   });
   return values;
