@@ -26,4 +26,30 @@ describe('parseBenchmarkArgs', () => {
     expect(parseBenchmarkArgs(['lfw', '--raw-crop', '0.5'], env).rawCrop).toBe(0.5);
     expect(parseBenchmarkArgs(['lfw'], env).rawCrop).toBeUndefined();
   });
+  it('--descriptor ensemble: default members deepface + dlib, --members, its own output folder', () => {
+    const a = parseBenchmarkArgs(['lfw-restricted', '--descriptor', 'ensemble'], env, '/repo');
+    expect(a).toMatchObject({ protocol: 'lfw-restricted', descriptor: 'ensemble', members: ['deepface', 'dlib'], align: 'none' });
+    expect(a.out).toMatch(/deepface-ts-benchmark[/\\]lfw-restricted-ensemble-deepface\+dlib$/);
+    expect(parseBenchmarkArgs(['lfw-unrestricted', '--descriptor', 'ensemble', '--members', 'dlib,deepface,lbp', '--model', 'm.safetensors'], env, '/repo')).toMatchObject({
+      members: ['dlib', 'deepface', 'lbp'],
+      model: '/repo/m.safetensors',
+    });
+    expect(parseBenchmarkArgs(['lfw'], env).members).toBeUndefined();
+  });
+  it('--descriptor ensemble is refused with a clear usage error where it does not apply', () => {
+    for (const protocol of ['lfw', 'cfp-fp', 'lfw-closed', 'ytf']) {
+      expect(() => parseBenchmarkArgs([protocol, '--descriptor', 'ensemble'], env)).toThrow(UsageError);
+      expect(() => parseBenchmarkArgs([protocol, '--descriptor', 'ensemble'], env)).toThrow(new RegExp(`--descriptor ensemble is trained on the training folds' pairs: use it with lfw-restricted or lfw-unrestricted, not ${protocol}`));
+    }
+    const bad: [string[], RegExp][] = [
+      [['--align', '3d'], /--descriptor ensemble takes no --align: each member is described on its own alignment/],
+      [['--members', 'deepface,sift'], /unknown --members descriptor "sift"; expected one of: deepface, dlib, lbp/],
+      [['--members', 'dlib,dlib'], /--members names a descriptor twice/],
+      [['--members', 'dlib'], /--members needs at least two of deepface, dlib, lbp/],
+      [['--members', 'dlib,lbp', '--model', 'm.safetensors'], /--model picks the weights of the deepface member, and --members has none/],
+      [['--mirror'], /--mirror, --no-mirror and --jitter are options of --descriptor dlib/],
+    ];
+    for (const [extra, message] of bad) expect(() => parseBenchmarkArgs(['lfw-restricted', '--descriptor', 'ensemble', ...extra], env)).toThrow(message);
+    expect(() => parseBenchmarkArgs(['lfw-restricted', '--descriptor', 'dlib', '--members', 'deepface,dlib'], env)).toThrow(/--members picks the descriptors of --descriptor ensemble/);
+  });
 });

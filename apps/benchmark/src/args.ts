@@ -7,12 +7,29 @@ export const PROTOCOLS = ['lfw', 'lfw-restricted', 'lfw-unrestricted', 'cfp-ff',
 export type Protocol = (typeof PROTOCOLS)[number];
 export const DESCRIPTORS = ['lbp', 'deepface', 'dlib', 'faceapi'] as const;
 export type DescriptorName = (typeof DESCRIPTORS)[number];
+/** `--descriptor` choices: one descriptor, or `ensemble`, a kernel SVM over the per-pair distances of several (src/ensemble.ts). */
+export const DESCRIPTOR_CHOICES = [...DESCRIPTORS, 'ensemble'] as const;
+export type DescriptorChoice = (typeof DESCRIPTOR_CHOICES)[number];
+/** Descriptors `--descriptor ensemble` can combine (`--members`), each with its own alignment. */
+export const ENSEMBLE_MEMBERS = ['deepface', 'dlib', 'lbp'] as const;
+export type EnsembleMember = (typeof ENSEMBLE_MEMBERS)[number];
+/**
+ * The default members: DeepFace's χ² and dlib's 1 − cosine. LBP's χ² is an option
+ * (`--members deepface,dlib,lbp`); whether it helps is to be decided on LFW View 1, never on
+ * View 2: `pnpm --filter @deepface-ts/benchmark-app choose-ensemble` trains each member set on
+ * pairsDevTrain and reads its accuracy on pairsDevTest.
+ */
+export const DEFAULT_ENSEMBLE_MEMBERS: readonly EnsembleMember[] = ['deepface', 'dlib'];
+/** Protocols that train, so where `--descriptor ensemble` applies (it is trained on the training folds' pairs). */
+export const ENSEMBLE_PROTOCOLS: readonly Protocol[] = ['lfw-restricted', 'lfw-unrestricted'];
 export const ALIGNS = ['none', '2d', '3d', 'chip', 'box'] as const;
 export type Align = (typeof ALIGNS)[number];
 
 export interface BenchmarkArgs {
   protocol: Protocol;
-  descriptor: DescriptorName;
+  descriptor: DescriptorChoice;
+  /** `--descriptor ensemble`: its members (each described with its own alignment; `align` is then unused, 'none'). */
+  members?: EnsembleMember[];
   align: Align;
   /** Folder holding lfw/, cfp/ and ytf/ (or the dataset folder itself). */
   data: string;
@@ -42,6 +59,7 @@ export { UsageError };
 export const USAGE = `usage: pnpm benchmark <protocol> [--descriptor lbp|deepface|dlib] [--align none|2d|3d|chip|box] [--data <dir>] [--out <dir>]
                       [--cache <dir> | --no-cache] [--seed <n>] [--workers <n>] [--model <file.safetensors>] [--raw-crop <fraction>]
                       [--mirror | --no-mirror] [--jitter <n>]
+       pnpm benchmark lfw-restricted|lfw-unrestricted --descriptor ensemble [--members deepface,dlib[,lbp]] [--model <file.safetensors>] …
        pnpm benchmark compare <run A> <run B> [--out <dir>]   (two verification runs' --out folders: paired per-fold difference, t-test, both ROCs in one chart)
 protocols: ${PROTOCOLS.join(', ')}
   lfw         LFW View 2, 10 folds, unsupervised χ² and cosine (threshold from the 9 training folds)
@@ -58,7 +76,11 @@ dlib's face chip (150×150, padding 0.25), box face-api's upright crop of the la
 descriptors go through @deepface-ts/describer, as verify and identify do: --descriptor deepface uses --model (default:
 the model shipped with @deepface-ts/network); --descriptor dlib (alias faceapi) is dlib's ResNet (@deepface-ts/dlib-resnet),
 scored by cosine only (its values are signed: no χ²), with --mirror / --no-mirror and --jitter <n> (default: those
-chosen on LFW View 1). --data defaults to $DEEPFACE_DATASETS or ../shared/datasets; --out to $TMPDIR/deepface-ts-benchmark/<protocol>-<descriptor>-<align>.`;
+chosen on LFW View 1). --descriptor ensemble (lfw-restricted, lfw-unrestricted only): a kernel SVM (C = 1, sum of power CPD
+kernels) over each pair's standardised distances, one per member (deepface χ², dlib 1 − cosine, lbp χ²; default
+${DEFAULT_ENSEMBLE_MEMBERS.join(',')}), each member on its own alignment (deepface 3d, dlib chip mirrored, lbp 3d; no --align),
+trained on the training folds and reported beside each member alone. --data defaults to $DEEPFACE_DATASETS or ../shared/datasets; --out to $TMPDIR/deepface-ts-benchmark/<protocol>-<descriptor>-<align>
+(ensemble: <protocol>-ensemble-<member+member…>).`;
 
 function oneOf<T extends string>(value: string, allowed: readonly T[], what: string): T {
   if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`unknown ${what} "${value}"; expected one of: ${allowed.join(', ')}`);
@@ -83,7 +105,8 @@ export function parseBenchmarkArgs(argv: readonly string[], env: NodeJS.ProcessE
       allowPositionals: true,
       options: {
         descriptor: { type: 'string', default: 'lbp' },
-        align: { type: 'string', default: 'none' },
+        members: { type: 'string' },
+        align: { type: 'string' },
         data: { type: 'string' },
         out: { type: 'string' },
         cache: { type: 'string' },
@@ -105,11 +128,14 @@ export function parseBenchmarkArgs(argv: readonly string[], env: NodeJS.ProcessE
   if (positionals.length === 0) throw new UsageError('missing the protocol');
   if (positionals.length > 1) throw new UsageError(`one protocol at a time, got ${positionals.join(' ')}`);
   const protocol = oneOf(positionals[0]!, PROTOCOLS, 'protocol');
-  const descriptor = oneOf(values.descriptor!, DESCRIPTORS, 'descriptor');
-  const align = oneOf(values.align!, ALIGNS, '--align');
+  const descriptor = oneOf(values.descriptor!, DESCRIPTOR_CHOICES, 'descriptor');
+  const align = oneOf(values.align ?? 'none', ALIGNS, '--align');
+  const members = descriptor === 'ensemble' ? ensembleMembers(protocol, values) : undefined;
+  if (!members && values.members !== undefined) throw new UsageError('--members picks the descriptors of --descriptor ensemble');
   const data = resolve(cwd, values.data ?? env.DEEPFACE_DATASETS ?? '../shared/datasets');
   // Results are derived from the datasets, so by default they go outside the repository.
-  const out = values.out ? resolve(cwd, values.out) : join(tmpdir(), 'deepface-ts-benchmark', `${protocol}-${descriptor}-${align}`);
+  const outName = members ? `${protocol}-ensemble-${members.join('+')}` : `${protocol}-${descriptor}-${align}`;
+  const out = values.out ? resolve(cwd, values.out) : join(tmpdir(), 'deepface-ts-benchmark', outName);
   const cache = values['no-cache'] ? null : resolve(cwd, values.cache ?? 'node_modules/.cache/deepface-ts/descriptors');
   const workers = positiveInt(values.workers!, 'workers');
   if (workers < 1) throw new UsageError('--workers must be at least 1');
@@ -124,5 +150,18 @@ export function parseBenchmarkArgs(argv: readonly string[], env: NodeJS.ProcessE
   const jitter = values.jitter === undefined ? undefined : positiveInt(values.jitter, 'jitter');
   if ((mirror !== undefined || jitter !== undefined) && descriptor !== 'dlib' && descriptor !== 'faceapi') throw new UsageError('--mirror, --no-mirror and --jitter are options of --descriptor dlib');
   if ((align === 'chip' || align === 'box') && descriptor === 'lbp') throw new UsageError(`--align ${align} is for the network descriptors (dlib, deepface); LBP takes none, 2d or 3d`);
-  return { protocol, descriptor, align, data, out, cache, seed: positiveInt(values.seed!, 'seed'), workers, model, rawCrop, mirror, jitter };
+  return { protocol, descriptor, ...(members ? { members } : {}), align, data, out, cache, seed: positiveInt(values.seed!, 'seed'), workers, model, rawCrop, mirror, jitter };
+}
+
+/** `--descriptor ensemble`'s checks: a training protocol, no --align (each member has its own), distinct known --members (at least two). */
+function ensembleMembers(protocol: Protocol, values: { members?: string; align?: string; model?: string }): EnsembleMember[] {
+  if (!ENSEMBLE_PROTOCOLS.includes(protocol)) {
+    throw new UsageError(`--descriptor ensemble is trained on the training folds' pairs: use it with ${ENSEMBLE_PROTOCOLS.join(' or ')}, not ${protocol}`);
+  }
+  if (values.align !== undefined) throw new UsageError('--descriptor ensemble takes no --align: each member is described on its own alignment (deepface 3d, dlib chip, lbp 3d)');
+  const members = values.members === undefined ? [...DEFAULT_ENSEMBLE_MEMBERS] : values.members.split(',').map((m) => oneOf(m.trim(), ENSEMBLE_MEMBERS, '--members descriptor'));
+  if (new Set(members).size !== members.length) throw new UsageError(`--members names a descriptor twice: ${values.members}`);
+  if (members.length < 2) throw new UsageError(`--members needs at least two of ${ENSEMBLE_MEMBERS.join(', ')} (got ${values.members})`);
+  if (values.model !== undefined && !members.includes('deepface')) throw new UsageError('--model picks the weights of the deepface member, and --members has none');
+  return members;
 }

@@ -130,7 +130,7 @@ export function weightedChiSquareFold(
 }
 
 /** Up to `max` indices, half from each class where possible, chosen by a seeded shuffle; all of them when there are few. */
-function balancedSubset(idx: readonly number[], same: (i: number) => boolean, max: number, seed: number): number[] {
+export function balancedSubset(idx: readonly number[], same: (i: number) => boolean, max: number, seed: number): number[] {
   if (idx.length <= max) return [...idx];
   const rng = mulberry32(seed);
   const pos = shuffleInPlace(idx.filter(same), rng);
@@ -146,7 +146,7 @@ export function gather(rows: Float32Array, d: number, idx: readonly number[]): F
 }
 
 /** z-scores every column of each representation with the training rows' mean and std (in place). */
-function standardise(train: PairRepresentation[], test: PairRepresentation[]): void {
+export function standardise(train: PairRepresentation[], test: PairRepresentation[]): void {
   train.forEach((rep, r) => {
     const { rows, d } = rep;
     const n = rows.length / d;

@@ -2,6 +2,8 @@ import { existsSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { initBackend } from '@deepface-ts/kernels';
+import { deepFaceConfig, DeepFaceModel, saveWeightsFile } from '@deepface-ts/network';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseBenchmarkArgs } from './args';
@@ -84,6 +86,33 @@ describe('runBenchmark lfw on a synthetic LFW tree', () => {
     expect(report).toMatch(/\| kernel-SVM ensemble \| [01]\.\d{4} ± /);
     expect(report).toMatch(/subset of 2000 training pairs per fold/);
   });
+
+  it('lfw-restricted --descriptor ensemble describes once per member, reports the ensemble beside each member alone; reruns hit each member cache', async () => {
+    // A tiny untrained DeepFace network (plumbing only) and LBP; no faces in the synthetic textures, so both use the raw crop.
+    await initBackend('wasm');
+    const config = deepFaceConfig({ inputSize: 20, f7: 12, numClasses: 3, c1Filters: 4, c3Filters: 4, localFilters: 3, kernels: { c1: 3, c3: 3, l4: 2, l5: 2, l6: 2 } });
+    const model = DeepFaceModel.create(config, { seed: 2 });
+    model.representationMax = new Float32Array(12).fill(0.5);
+    const modelPath = join(root, 'tiny.safetensors');
+    await saveWeightsFile(modelPath, model.toWeights());
+    model.dispose();
+    const args = parseBenchmarkArgs(['lfw-restricted', '--descriptor', 'ensemble', '--members', 'deepface,lbp', '--model', modelPath, '--data', root, '--out', join(root, 'out-e'), '--cache', join(root, 'cache')], {}, root);
+    const s = await runBenchmark(args);
+    expect(s).toMatchObject({ protocol: 'lfw-restricted', descriptor: 'ensemble', align: 'deepface:3d,lbp:3d', metric: 'ensemble-kernel-svm', pairs: 16, images: 24 });
+    for (const k of ['accuracy', 'se', 'auc', 'eer']) expect(typeof s[k]).toBe('number');
+    expect(Object.keys(s.members as object)).toEqual(['deepface', 'lbp']);
+    expect(Object.keys((s.members as Record<string, object>).lbp!).sort()).toEqual(['accuracy', 'auc', 'eer', 'se']);
+    expect(s.fold_accuracy).toHaveLength(4);
+    expect(s.descriptor_id).toMatch(/^deepface-.*-3d\+lbp-r2-7x7-v1$/);
+    const report = await readFile(join(root, 'out-e', 'report.md'), 'utf8');
+    expect(report).toMatch(/^# LFW View 2 \(restricted\): ensemble of deepface \(align 3d\) \+ lbp \(align 3d\)/);
+    expect(report).toMatch(/\| kernel-SVM ensemble \(deepface χ² \+ lbp χ²\) \| [01]\.\d{4} ± [\s\S]*\| deepface χ² alone \(kernel SVM\) \|[\s\S]*\| lbp χ² alone \(kernel SVM\) \|/);
+    expect(report).toMatch(/Descriptor `deepface` \(align `3d`[\s\S]*Descriptor `lbp` \(align `3d`/);
+    expect(report).toContain('--descriptor ensemble --members deepface,lbp');
+    expect(readRunResult(join(root, 'out-e'))).toMatchObject({ descriptor: 'ensemble', accuracy: s.accuracy });
+    const again = await runBenchmark(args);
+    expect(again).toMatchObject({ fromCache: 48, accuracy: s.accuracy, auc: s.auc });
+  }, 120_000);
 
   it('lfw-unrestricted trains on identity pairs of the training folds and reports the restricted result beside it', async () => {
     // Identity-disjoint folds over the same images: fold f holds people 2f and 2f+1 only.

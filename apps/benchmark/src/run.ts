@@ -2,12 +2,13 @@ import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { loadCfp, loadLfw } from '@deepface-ts/datasets';
 import { cmc, cmcChartSpec, dirAtFar, dirChartSpec, dirCurve, writeChart, writeFileAtomic } from '@deepface-ts/metrics';
-import type { BenchmarkArgs } from './args';
+import type { BenchmarkArgs, DescriptorName } from './args';
 import { RESULT_FILE, ROC_FILE, rocRecord } from './compare';
 import { createDescriptor, describeImages, type CropSpec, type DescribeResult } from './describe';
+import { ENSEMBLE_BETA, ensembleMetrics, MEMBER_ALIGN, MEMBER_DISTANCE, pairDistanceRows, type DistanceSet } from './ensemble';
 import { closedSetLists, openSetLists, scoreMatrix, type ImageRef, type Person } from './identification';
 import { KERNEL_SVM_TRAIN_PAIRS, restrictedMetrics } from './restricted';
-import { UNRESTRICTED_MAX_SAME_PAIRS, unrestrictedMetrics } from './unrestricted';
+import { foldIdentityPairs, UNRESTRICTED_MAX_SAME_PAIRS, unrestrictedMetrics } from './unrestricted';
 import { drawRoc, unsupervisedMetrics, verificationTable, verify, type MetricResult, type VerificationPair } from './verification';
 import { openYtf, YTF_CONTEXT, YTF_FRAME_PAIRS, ytfBoxRegion, ytfScores } from './ytf';
 
@@ -19,6 +20,23 @@ export type Summary = Record<string, unknown> & { protocol: string; descriptor: 
 /** Raw-crop geometry per dataset: LFW deep-funneled 250×250 → centre 100×100; CFP's looser, variable-size face crops → centre 80 %, resized to 100×100. */
 const CROPS: Record<'lfw' | 'cfp', CropSpec> = { lfw: { fraction: 0.4, size: 100 }, cfp: { fraction: 0.8, size: 100 } };
 const rawCropOf = (args: BenchmarkArgs, dataset: 'lfw' | 'cfp'): CropSpec => (args.rawCrop ? { ...CROPS[dataset], fraction: args.rawCrop } : CROPS[dataset]);
+
+/** The descriptor of a single-descriptor run (`--descriptor ensemble` has its own path, and the parser allows it only where that path runs). */
+function single(args: BenchmarkArgs): DescriptorName {
+  if (args.descriptor === 'ensemble') throw new Error(`--descriptor ensemble does not apply to ${args.protocol}`);
+  return args.descriptor;
+}
+
+/** What a run describes with, for report titles: the descriptor and its alignment, or the ensemble's members and theirs. */
+function runName(args: BenchmarkArgs): string {
+  return args.members ? `ensemble of ${args.members.map((m) => `${m} (align ${MEMBER_ALIGN[m]})`).join(' + ')}` : `${args.descriptor}, align ${args.align}`;
+}
+
+/** The command line of a run, for its report. */
+function commandOf(args: BenchmarkArgs): string {
+  const what = args.members ? `--descriptor ensemble --members ${args.members.join(',')}` : `--descriptor ${args.descriptor} --align ${args.align}`;
+  return `pnpm benchmark ${args.protocol} ${what} --data ${args.data}`;
+}
 
 /** `dir/name` when it exists, else `dir` itself when it looks like the dataset (so --data may point at either). */
 function datasetDir(data: string, name: 'lfw' | 'cfp' | 'ytf', marker: string): string {
@@ -62,7 +80,11 @@ const METHOD: Record<VerificationMode, { metric: string; second: string; text: s
 
 async function runVerification(args: BenchmarkArgs, title: string, pairs: VerificationPair[], crop: CropSpec, rocDir?: string, mode: VerificationMode = 'unsupervised'): Promise<Summary> {
   const t0 = performance.now();
-  const descriptor = await createDescriptor(args.descriptor, { model: args.model, align: args.align, mirror: args.mirror, jitter: args.jitter });
+  if (args.members) {
+    if (mode === 'unsupervised') throw new Error(`--descriptor ensemble is trained: it does not apply to ${args.protocol}`);
+    return runEnsembleVerification(args, title, pairs, crop, rocDir, mode);
+  }
+  const descriptor = await createDescriptor(single(args), { model: args.model, align: args.align, mirror: args.mirror, jitter: args.jitter });
   if (descriptor.inputSize) crop = { ...crop, size: descriptor.inputSize };
   const d = await describeImages(
     pairs.flatMap((p) => [p.path1, p.path2]),
@@ -107,15 +129,99 @@ const COSINE_ONLY = {
   text: "unsupervised, cosine only (the descriptor's values are signed, so χ² does not apply): the threshold of each fold is the one maximising accuracy on the other folds' pairs.",
 };
 
+/**
+ * `--descriptor ensemble` on LFW restricted / unrestricted: every image is described once per
+ * member, on that member's alignment (its descriptor cache is the single-descriptor run's),
+ * each pair becomes its vector of member distances, and the kernel SVM over them is trained
+ * per fold (src/ensemble.ts) — on the other folds' official pairs (restricted; SVM sign), or on
+ * identity pairs of the other folds' images (unrestricted, as the unrestricted weighted χ²;
+ * threshold most accurate on those pairs). Each member alone is reported beside it.
+ */
+async function runEnsembleVerification(args: BenchmarkArgs, title: string, pairs: VerificationPair[], crop: CropSpec, rocDir: string | undefined, mode: 'restricted' | 'unrestricted'): Promise<Summary> {
+  const t0 = performance.now();
+  const members = args.members!;
+  const paths = pairs.flatMap((p) => [p.path1, p.path2]);
+  const described: Map<string, Float32Array>[] = [];
+  const sections: string[] = [];
+  const ids: string[] = [];
+  let failedImages = 0;
+  let fromCache = 0;
+  for (const m of members) {
+    const align = MEMBER_ALIGN[m];
+    const descriptor = await createDescriptor(m, { model: m === 'deepface' ? args.model : undefined, align });
+    const memberCrop = descriptor.inputSize ? { ...crop, size: descriptor.inputSize } : crop;
+    let d: DescribeResult;
+    try {
+      d = await describeImages(paths, { descriptor, align, crop: memberCrop, cacheDir: args.cache, workers: args.workers, label: `${args.protocol}: describe (${m})` });
+    } finally {
+      descriptor.describer?.dispose();
+    }
+    described.push(d.descriptors);
+    ids.push(descriptor.version);
+    failedImages += d.failed.length;
+    fromCache += d.fromCache;
+    sections.push(describeSection({ ...args, descriptor: m, align }, { ...d, described: d.descriptors.size }, memberCrop));
+  }
+  const { rows, kept } = pairDistanceRows(pairs, members, described);
+  const keptPairs = kept.map((i) => pairs[i]!);
+  const usable = (path: string) => described.every((d) => d.has(path));
+  const trainPairs = { same: [] as number[], different: [] as number[] };
+  const training =
+    mode === 'unrestricted'
+      ? (fold: number): DistanceSet => {
+          const train = foldIdentityPairs(pairs, fold, usable, { seed: args.seed });
+          const nSame = train.filter((p) => p.same).length;
+          trainPairs.same.push(nSame);
+          trainPairs.different.push(train.length - nSame);
+          return { rows: pairDistanceRows(train, members, described).rows, labels: train.map((p) => p.same) };
+        }
+      : undefined;
+  const metrics = await ensembleMetrics(keptPairs, rows, members, { training, threshold: mode === 'restricted' ? 'sign' : 'train', seed: args.seed, label: `${args.protocol}: ensemble folds` });
+  const missingPairs = pairs.length - keptPairs.length;
+  const distances = members.map((m) => `${m} ${MEMBER_DISTANCE[m]}`).join(', ');
+  const how =
+    mode === 'restricted'
+      ? `restricted: each fold's SVMs are trained on a seeded class-balanced subset of ${KERNEL_SVM_TRAIN_PAIRS} of the other folds' labelled pairs and classify by the sign of their decision value.`
+      : `unrestricted (identity labels of the training folds, no outside data): each fold's SVMs are trained on a seeded class-balanced subset of ${KERNEL_SVM_TRAIN_PAIRS} of the identity pairs of the other folds' images (every same-identity pair, at most ${UNRESTRICTED_MAX_SAME_PAIRS}, and as many different-identity pairs; the folds are checked to be identity-disjoint), thresholded where they are most accurate on those pairs, and tested on the fold's official pairs.`;
+  return reportVerification(args, {
+    t0,
+    title,
+    rocDir,
+    metrics,
+    mode: { metric: mode === 'restricted' ? 'ensemble-kernel-svm' : 'ensemble-kernel-svm-unrestricted', second: '', members: [...members] },
+    intro: `${pairs.length} pairs in ${new Set(pairs.map((p) => p.fold)).size} folds. Ensemble over descriptors: each pair is the vector of its member distances (${distances}), each standardised on the training pairs; a kernel SVM (C = 1) on K = Σ_m −|x_m − y_m|^${ENSEMBLE_BETA} (one power CPD kernel per member). Each member alone is the same SVM on its one distance. ${how} ROC/AUC/EER pool the held-out scores.`,
+    details: `${sections.join('\n\n')}${missingPairs ? `\n\n${missingPairs} pair(s) lacked a member's descriptor and were left out.` : ''}`,
+    summary: {
+      ...(mode === 'unrestricted' ? { trainPairs } : {}),
+      descriptor_id: ids.join('+'),
+      pairs: pairs.length,
+      usedPairs: keptPairs.length,
+      images: new Set(paths).size,
+      failedImages,
+      fromCache,
+    },
+  });
+}
+
 /** Writes report.md and the ROC plots of a verification protocol, prints its metrics (one or two), and returns the JSON summary. */
 async function reportVerification(
   args: BenchmarkArgs,
-  r: { t0: number; title: string; rocDir?: string; metrics: MetricResult[]; mode: { metric: string; second: string }; intro: string; details: string; summary: Record<string, unknown> },
+  r: {
+    t0: number;
+    title: string;
+    rocDir?: string;
+    metrics: MetricResult[];
+    /** The headline metric's key, the second metric's (nested under it), or `members`: the keys of metrics 2… nested under `members` (the ensemble's members alone). */
+    mode: { metric: string; second: string; members?: string[] };
+    intro: string;
+    details: string;
+    summary: Record<string, unknown>;
+  },
 ): Promise<Summary> {
-  const plots = await drawRoc(r.metrics, `${r.title}, ${args.descriptor}, align ${args.align}`, join(args.out, 'roc'), r.rocDir);
+  const plots = await drawRoc(r.metrics, `${r.title}, ${runName(args)}`, join(args.out, 'roc'), r.rocDir);
   const [first, second] = r.metrics as [MetricResult, MetricResult | undefined];
   const seconds = (performance.now() - r.t0) / 1000;
-  const report = `# ${r.title}: ${args.descriptor}, align ${args.align}
+  const report = `# ${r.title}: ${runName(args)}
 
 ${r.intro} Accuracy is the mean over folds ± standard error (sample std / √folds).
 
@@ -127,22 +233,28 @@ ${r.details}
 
 ![ROC, log FPR](roc-log.png)
 
-Total ${seconds.toFixed(1)} s. Command: \`pnpm benchmark ${args.protocol} --descriptor ${args.descriptor} --align ${args.align} --data ${args.data}\`
+Total ${seconds.toFixed(1)} s. Command: \`${commandOf(args)}\`
 `;
   await writeFileAtomic(join(args.out, 'report.md'), report);
   console.error(`report: ${join(args.out, 'report.md')}; plots: ${plots.filter((p) => p.endsWith('.png')).join(', ')}`);
   for (const m of r.metrics) console.log(`${m.name}: ${m.folds.mean.toFixed(4)} ± ${m.folds.se.toFixed(4)}  AUC ${m.auc.toFixed(4)}  EER ${m.eer.toFixed(4)}`);
-  // The headline is the first metric; the second is nested under its own key.
+  // The headline is the first metric; the second is nested under its own key (the ensemble's members alone: under `members`).
+  const readOut = (m: MetricResult) => ({ accuracy: round(m.folds.mean), se: round(m.folds.se), auc: round(m.auc), eer: round(m.eer) });
+  const nested = r.mode.members
+    ? { members: Object.fromEntries(r.mode.members.map((k, i) => [k, readOut(r.metrics[i + 1]!)])) }
+    : second
+      ? { [r.mode.second]: readOut(second) }
+      : {};
   const summary: Summary = {
     protocol: args.protocol,
     descriptor: args.descriptor,
-    align: args.align,
+    align: args.members ? args.members.map((m) => `${m}:${MEMBER_ALIGN[m]}`).join(',') : args.align,
     metric: r.mode.metric,
     accuracy: round(first.folds.mean),
     se: round(first.folds.se),
     auc: round(first.auc),
     eer: round(first.eer),
-    ...(second ? { [r.mode.second]: { accuracy: round(second.folds.mean), se: round(second.folds.se), auc: round(second.auc), eer: round(second.eer) } } : {}),
+    ...nested,
     // Per-fold accuracies of the headline metric: what `pnpm benchmark compare` pairs up.
     fold_accuracy: first.folds.folds.map((f) => round(f.testAccuracy)),
     ...r.summary,
@@ -159,7 +271,7 @@ Total ${seconds.toFixed(1)} s. Command: \`pnpm benchmark ${args.protocol} --desc
 async function runYtf(args: BenchmarkArgs): Promise<Summary> {
   const t0 = performance.now();
   const { pairs, frames } = openYtf(datasetDir(args.data, 'ytf', 'splits.txt'));
-  const descriptor = await createDescriptor(args.descriptor, { model: args.model, align: args.align, mirror: args.mirror, jitter: args.jitter });
+  const descriptor = await createDescriptor(single(args), { model: args.model, align: args.align, mirror: args.mirror, jitter: args.jitter });
   const crop: CropSpec = { fraction: 1 / YTF_CONTEXT, size: descriptor.inputSize ?? 100, region: ytfBoxRegion(frames) };
   const s = await ytfScores(pairs, frames, { descriptor, align: args.align, crop, cacheDir: args.cache, workers: args.workers, seed: args.seed });
   const metrics = unsupervisedMetrics(
@@ -193,7 +305,7 @@ async function runIdentification(args: BenchmarkArgs, open: boolean): Promise<Su
   const lists = open ? openSetLists(people, args.seed) : closedSetLists(people, args.seed);
   const path = (r: ImageRef) => lfw.imagePath(r.name, r.index);
   let crop: CropSpec = rawCropOf(args, 'lfw');
-  const descriptor = await createDescriptor(args.descriptor, { model: args.model, align: args.align, mirror: args.mirror, jitter: args.jitter });
+  const descriptor = await createDescriptor(single(args), { model: args.model, align: args.align, mirror: args.mirror, jitter: args.jitter });
   if (descriptor.inputSize) crop = { ...crop, size: descriptor.inputSize };
   const d = await describeImages([...lists.gallery, ...lists.probes].map(path), {
     descriptor,

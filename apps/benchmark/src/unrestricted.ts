@@ -89,6 +89,35 @@ export function assertIdentityDisjoint(fold: number, test: ReadonlySet<string>, 
 }
 
 /**
+ * The unrestricted training pairs of test fold `fold`: {@link identityPairs} over the images
+ * named in the other folds' pairs (those `usable`, i.e. described), seeded per fold with
+ * `mixSeed(seed, fold)`, after checking that the folds are identity-disjoint.
+ */
+export function foldIdentityPairs(
+  pairs: readonly VerificationPair[],
+  fold: number,
+  usable: (path: string) => boolean,
+  options: { maxSame?: number; seed?: number } = {},
+): TrainingPair[] {
+  const { maxSame = UNRESTRICTED_MAX_SAME_PAIRS, seed = 1 } = options;
+  const otherFolds = pairs.filter((p) => p.fold !== fold);
+  assertIdentityDisjoint(fold, identitiesOf(pairs.filter((p) => p.fold === fold)), identitiesOf(otherFolds));
+  const images = new Map<string, string>();
+  for (const p of otherFolds) {
+    for (const [path, identity] of [
+      [p.path1, p.name1!],
+      [p.path2, p.name2!],
+    ] as const) {
+      if (usable(path)) images.set(path, identity);
+    }
+  }
+  return identityPairs(
+    [...images].map(([path, identity]) => ({ path, identity })),
+    { maxSame, seed: mixSeed(seed, fold) },
+  );
+}
+
+/**
  * Unrestricted LFW (View 2, "labeled outside data: no"): for each test fold, the images named
  * in the other folds' pairs, with their identity labels, give the training pairs
  * ({@link identityPairs}); the weighted χ² (linear SVM on χ² terms, as in the restricted
@@ -113,21 +142,7 @@ export function unrestrictedMetrics(
   const trainPairs = { same: [] as number[], different: [] as number[] };
   const progress = createProgress({ label: 'unrestricted: train folds', total: foldIds.length, unit: 'fold' });
   for (const f of foldIds) {
-    const otherFolds = pairs.filter((p) => p.fold !== f);
-    assertIdentityDisjoint(f, identitiesOf(pairs.filter((p) => p.fold === f)), identitiesOf(otherFolds));
-    const images = new Map<string, string>();
-    for (const p of otherFolds) {
-      for (const [path, identity] of [
-        [p.path1, p.name1!],
-        [p.path2, p.name2!],
-      ] as const) {
-        if (descriptors.has(path)) images.set(path, identity);
-      }
-    }
-    const train = identityPairs(
-      [...images].map(([path, identity]) => ({ path, identity })),
-      { maxSame, seed: mixSeed(seed, f) },
-    );
+    const train = foldIdentityPairs(pairs, f, (path) => descriptors.has(path), { maxSame, seed });
     const nSame = train.filter((p) => p.same).length;
     trainPairs.same.push(nSame);
     trainPairs.different.push(train.length - nSame);

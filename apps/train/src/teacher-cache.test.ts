@@ -80,6 +80,12 @@ describe('teacher cache', () => {
     const second = await buildTeacherCache(images, fakeDeps([]), { dir, views: 1, size: 4, teacherDim: 2, chunkSize: 3, shard: [1, 2], progress: false });
     expect(second).toMatchObject({ chunks: 1, built: 1 });
     expect(existsSync(chunkFile(dir, 1))).toBe(true);
+    // Two processes on one shard: while one holds chunk 3, the other takes chunk 4.
+    const more = [...images, ...images.map((i) => ({ ...i, path: `x${i.path}` }))];
+    writeFileSync(`${chunkFile(dir, 3)}.lock`, String(process.ppid));
+    const helper = await buildTeacherCache(more, fakeDeps([]), { dir, views: 1, size: 4, teacherDim: 2, chunkSize: 3, progress: false });
+    expect(helper).toMatchObject({ chunks: 5, reused: 2, locked: 2, built: 1 }); // chunk 0's live lock from above is still there
+    expect(existsSync(chunkFile(dir, 4))).toBe(true);
   });
 
   it('rejects bad options and a folder that is not a teacher cache', async () => {

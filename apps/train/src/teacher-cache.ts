@@ -10,7 +10,8 @@
  * are the teacher's descriptors, with meta { paths, views, failures } per entry. Chunks are
  * written whole (temporary file, then rename), so a killed run resumes at the first missing
  * chunk; processes working on disjoint shards (`shard i of n` takes chunks c ≡ i mod n) can
- * run side by side, each chunk claimed by an exclusive lock file naming its owner's pid.
+ * run side by side, each chunk claimed by an exclusive lock file naming its owner's pid; a
+ * second process on the same shard takes the chunks the first has not claimed yet.
  */
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
@@ -119,6 +120,12 @@ export async function buildTeacherCache(images: readonly TeacherCacheImage[], de
     const lock = `${file}.lock`;
     if (!claim(lock)) {
       report.locked++;
+      continue;
+    }
+    if (existsSync(file)) {
+      // Another process finished it after this one started: nothing to do.
+      unlinkSync(lock);
+      report.reused++;
       continue;
     }
     try {

@@ -12,6 +12,10 @@
  * @vladmandic/face-api ships: every face is found, aligned and described, and an HTML report
  * with the crops and the similarity matrix is written.
  *
+ * `pnpm verify a.jpg b.jpg --descriptor ensemble`: the two faces' distances under DeepFace (χ²)
+ * and dlib (1 − cosine), scored by the kernel SVM in apps/verify/ensemble.json (src/ensemble.ts;
+ * built by `pnpm --filter @deepface-ts/verify-app train-ensemble`).
+ *
  * Faces are described by @deepface-ts/describer (the code path identify, the benchmark and
  * PIPER use). The last stdout line is JSON.
  */
@@ -22,12 +26,16 @@ import { decodeImage } from '@deepface-ts/datasets';
 import { createDescriber, DEFAULT_DESCRIPTOR, DESCRIPTOR_NAMES, similarity, type DescribedFace, type Describer } from '@deepface-ts/describer';
 import { chooseFace } from '@deepface-ts/frontalize';
 import { verifyPairsFile } from './batch';
+import { checkMemberDescribers, defaultEnsembleFile, ensembleVerdict, loadEnsembleModel, TRAIN_ENSEMBLE_COMMAND, type EnsembleModel } from './ensemble';
 import { writeReport } from './report';
 
 const USAGE = `usage: pnpm verify <a.jpg> <b.jpg>          same person or not
        pnpm verify --pairs <file.csv>        every pair of a list (header a,b[,same]; paths relative to the file)
        pnpm verify                           the embedded sample photos: similarity matrix + HTML report
-options: --descriptor ${DESCRIPTOR_NAMES.join('|')} (default ${DEFAULT_DESCRIPTOR}, the most accurate on LFW View 1)
+       pnpm verify <a.jpg> <b.jpg> --descriptor ensemble [--ensemble <file.json>]
+                                             DeepFace χ² + dlib 1 − cosine, scored by the kernel SVM of the ensemble file
+                                             (default apps/verify/ensemble.json, built by \`${TRAIN_ENSEMBLE_COMMAND}\`)
+options: --descriptor ${[...DESCRIPTOR_NAMES, 'ensemble'].join('|')} (default ${DEFAULT_DESCRIPTOR}, the most accurate on LFW View 1)
          --model <file.safetensors> (DeepFace weights)  --threshold <t>  --report <file.html>  --backend wasm|cpu`;
 
 function embeddedSamples(): string[] {
@@ -54,14 +62,31 @@ async function main(): Promise<void> {
       report: { type: 'string' },
       backend: { type: 'string' },
       pairs: { type: 'string' },
+      ensemble: { type: 'string' },
     },
   });
   const dir = userCwd();
   const photos = positionals.map((p) => resolve(dir, p));
   if (photos.length === 1 || photos.length > 2) throw new UsageError(`give two photos, a --pairs file, or nothing; got ${photos.length} photo${photos.length > 1 ? 's' : ''}`, { usage: USAGE });
   if (values.pairs && photos.length) throw new UsageError('--pairs takes no photos besides the file', { usage: USAGE });
-  const descriptor = choiceOption(values.descriptor, 'descriptor', DESCRIPTOR_NAMES, DEFAULT_DESCRIPTOR);
+  const descriptor = choiceOption(values.descriptor, 'descriptor', [...DESCRIPTOR_NAMES, 'ensemble'] as const, DEFAULT_DESCRIPTOR);
   const backend = choiceOption(values.backend, 'backend', ['wasm', 'cpu'] as const, 'wasm');
+  if (descriptor === 'ensemble') {
+    if (photos.length !== 2) throw new UsageError('--descriptor ensemble compares two photos: pnpm verify <a.jpg> <b.jpg> --descriptor ensemble', { usage: USAGE });
+    if (values.report) throw new UsageError('--report is for the embedded sample photos, not --descriptor ensemble', { usage: USAGE });
+    // The ensemble's threshold is on the SVM's decision value (default 0, its own decision), not on a cosine.
+    const file = values.ensemble ? resolve(dir, values.ensemble) : defaultEnsembleFile();
+    const model = loadEnsembleModel(file);
+    if (values.model && !model.members.some((m) => m.descriptor === 'deepface')) throw new UsageError(`--model picks DeepFace weights, and the ensemble in ${file} has no deepface member`, { usage: USAGE });
+    await verifyWithEnsemble(model, file, photos as [string, string], {
+      threshold: numberOption(values.threshold, 'threshold') ?? 0,
+      model: values.model ? resolve(dir, values.model) : undefined,
+      backend,
+      started,
+    });
+    return;
+  }
+  if (values.ensemble) throw new UsageError('--ensemble <file.json> is for --descriptor ensemble', { usage: USAGE });
   const threshold = numberOption(values.threshold, 'threshold', { min: -1, max: 1 });
   if (values.model && descriptor !== 'deepface') throw new UsageError('--model picks DeepFace weights: use it with --descriptor deepface', { usage: USAGE });
   const describer = await createDescriber({ descriptor, model: values.model ? resolve(dir, values.model) : undefined, threshold, backend });
@@ -118,6 +143,80 @@ async function main(): Promise<void> {
     console.log(JSON.stringify({ faces: n, photos: 6, pairs: (n * (n - 1)) / 2, pairs_above_threshold: matches, threshold: describer.threshold, descriptor: describer.id, report, ms: Math.round(performance.now() - started) }));
   } finally {
     describer.dispose();
+  }
+}
+
+/**
+ * `--descriptor ensemble` on two photos: one describer per member (sharing the first one's
+ * detector), each on its default alignment as the ensemble was trained; each photo's largest
+ * face that every member can align; the member distances; the SVM's score and decision.
+ */
+async function verifyWithEnsemble(
+  model: EnsembleModel,
+  file: string,
+  photos: readonly [string, string],
+  options: { threshold: number; model?: string; backend: 'wasm' | 'cpu'; started: number },
+): Promise<void> {
+  const describers: Describer[] = [];
+  try {
+    for (const m of model.members) {
+      describers.push(
+        await createDescriber({
+          descriptor: m.descriptor,
+          model: m.descriptor === 'deepface' ? options.model : undefined,
+          backend: options.backend,
+          detector: describers[0]?.detector,
+          // The ensemble decides on its own score; the members' cosine thresholds are not needed.
+          requireThreshold: false,
+        }),
+      );
+    }
+    checkMemberDescribers(
+      model,
+      describers.map((d) => d.id),
+      file,
+    );
+    const faces: DescribedFace[][] = [];
+    for (const photo of photos) {
+      const image = await decodeImage(photo);
+      const found = (await describers[0]!.detect(image)).sort((p, q) => q.box.width * q.box.height - p.box.width * p.box.height);
+      let described: DescribedFace[] | undefined;
+      for (const face of found) {
+        try {
+          described = [];
+          for (const d of describers) described.push((await d.describeFaces(image, [face], photo))[0]!);
+          break;
+        } catch (e) {
+          console.error(`${photo}: face at (${face.box.x.toFixed(0)}, ${face.box.y.toFixed(0)}) skipped: ${(e as Error).message}`);
+          described = undefined;
+        }
+      }
+      if (!described) throw new Error(`${photo}: no face found`);
+      faces.push(described);
+    }
+    const [a, b] = faces as [DescribedFace[], DescribedFace[]];
+    const v = ensembleVerdict(
+      model,
+      model.members.map((_, j) => [a[j]!.feature, b[j]!.feature] as const),
+      options.threshold,
+    );
+    const parts = model.members.map((m, j) => `${m.descriptor} ${m.distance === 'chi2' ? 'χ²' : '1 − cosine'} ${v.distances[j]!.toFixed(4)}`);
+    console.log(`ensemble score ${v.score.toFixed(4)} (threshold ${options.threshold}; ${parts.join(', ')}; SVM from ${file}, trained on ${model.trainedOn.set})`);
+    console.log(`decision   ${v.same ? 'SAME person' : 'DIFFERENT people'}`);
+    console.log(`confidence detection scores ${a[0]!.score.toFixed(2)} and ${b[0]!.score.toFixed(2)}`);
+    console.log(
+      JSON.stringify({
+        score: +v.score.toFixed(6),
+        threshold: options.threshold,
+        same: v.same,
+        descriptor: 'ensemble',
+        members: model.members.map((m, j) => ({ descriptor: m.descriptor, describer: m.describer, distance: m.distance, value: +v.distances[j]!.toFixed(6) })),
+        ensemble: file,
+        ms: Math.round(performance.now() - options.started),
+      }),
+    );
+  } finally {
+    for (const d of describers.reverse()) d.dispose();
   }
 }
 
