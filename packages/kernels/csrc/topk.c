@@ -153,10 +153,35 @@ static void sift_up(float *hs, int32_t *hi, int32_t pos) {
   hi[pos] = id;
 }
 
+// Error returns of heap_push_block and the searches (a heap size is never negative). A
+// query with a NaN or an infinity makes the scores NaN (x·Inf with x = 0, Inf − Inf), and a
+// NaN that enters the heap sticks at its root: no comparison with it is true, so no later
+// row replaces it and the result is silently wrong. The searches refuse such a query before
+// touching the heap. A size outside [0, k] would index past the heap. A negative size passed
+// in (an earlier call's error) is returned as is, so a chain of per-chunk calls keeps the
+// first error and writes nothing.
+#define TOPK_BAD_QUERY (-1)
+#define TOPK_BAD_HEAP_SIZE (-2)
+
+// 1 if q[0..dim) are all finite: x − x is 0 for finite x and NaN for NaN or ±Inf, and a
+// NaN stays NaN through the sums. dim is a multiple of 4. O(dim), once per call.
+static int finite_f32(const float *q, int32_t dim) {
+  v128_t acc = wasm_f32x4_splat(0);
+  for (int32_t j = 0; j < dim; j += 4) {
+    v128_t v = wasm_v128_load(q + j);
+    acc = wasm_f32x4_add(acc, wasm_f32x4_sub(v, v));
+  }
+  return wasm_i32x4_all_true(wasm_f32x4_eq(acc, wasm_f32x4_splat(0)));
+}
+
+static inline int finite_scalar(float x) { return x - x == 0.0f; }
+
 // Feeds scores[0..n) with ids first_id.. into the heap; returns the new heap size.
 EXPORT("heap_push_block")
 int32_t heap_push_block(const float *scores, int32_t n, int32_t first_id, float *hs, int32_t *hi, int32_t size,
                         int32_t k) {
+  if (size < 0) return size;
+  if (size > k) return TOPK_BAD_HEAP_SIZE;
   int32_t i = 0;
   for (; i < n && size < k; i++) {
     hs[size] = scores[i];
@@ -186,6 +211,9 @@ int32_t heap_push_block(const float *scores, int32_t n, int32_t first_id, float 
 EXPORT("search_f32")
 int32_t search_f32(const float *m, int32_t rows, int32_t dim, const float *q, int32_t first_id, float *scratch,
                    float *hs, int32_t *hi, int32_t size, int32_t k) {
+  if (size < 0) return size;
+  if (size > k) return TOPK_BAD_HEAP_SIZE;
+  if (!finite_f32(q, dim)) return TOPK_BAD_QUERY;
   for (int32_t r = 0; r < rows; r += BLOCK_ROWS) {
     int32_t n = rows - r < BLOCK_ROWS ? rows - r : BLOCK_ROWS;
     scores_f32(m + (int64_t)r * dim, n, dim, q, scratch);
@@ -197,6 +225,11 @@ int32_t search_f32(const float *m, int32_t rows, int32_t dim, const float *q, in
 EXPORT("search_i8")
 int32_t search_i8(const int8_t *m, int32_t rows, int32_t dim, const int16_t *q16, const float *scale, float qscale,
                   int32_t first_id, float *scratch, float *hs, int32_t *hi, int32_t size, int32_t k) {
+  if (size < 0) return size;
+  if (size > k) return TOPK_BAD_HEAP_SIZE;
+  // The int8 query itself is integers; a NaN or infinite float query shows up in its scale
+  // (quantizeRowsInt8 gives max|x| / 127 = NaN or Inf).
+  if (!finite_scalar(qscale)) return TOPK_BAD_QUERY;
   for (int32_t r = 0; r < rows; r += BLOCK_ROWS) {
     int32_t n = rows - r < BLOCK_ROWS ? rows - r : BLOCK_ROWS;
     scores_i8(m + (int64_t)r * dim, n, dim, q16, scale + r, qscale, scratch);

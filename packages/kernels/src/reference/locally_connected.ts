@@ -15,6 +15,29 @@ const wIndex = (g: LocallyConnectedGeometry, oy: number, ox: number, k: number, 
 const yIndex = (g: LocallyConnectedGeometry, b: number, oy: number, ox: number, oc: number) =>
   ((b * g.outHeight + oy) * g.outWidth + ox) * g.outChannels + oc;
 
+const sizes = (g: LocallyConnectedGeometry) => ({
+  x: [[g.batch, g.inHeight, g.inWidth, g.inChannels], '[batch, inH, inW, inC]'],
+  filter: [[g.outHeight, g.outWidth, g.patchSize, g.outChannels], '[outH, outW, kH·kW·inC, outC]'],
+  bias: [[g.outHeight, g.outWidth, g.outChannels], '[outH, outW, outC]'],
+  dy: [[g.batch, g.outHeight, g.outWidth, g.outChannels], '[batch, outH, outW, outC]'],
+}) as const;
+
+/**
+ * The references index flat arrays by the geometry: refuse one of the wrong length (a
+ * short one would read undefined, i.e. NaN, silently). O(1) per call.
+ */
+function checkLengths(fn: string, g: LocallyConnectedGeometry, arrays: { [K in 'x' | 'filter' | 'bias' | 'dy']?: Values }): void {
+  const expected = sizes(g);
+  for (const [name, values] of Object.entries(arrays) as ['x' | 'filter' | 'bias' | 'dy', Values | undefined][]) {
+    if (values == null && name === 'bias') continue; // optional
+    const [shape, meaning] = expected[name];
+    const n = shape.reduce((a, b) => a * b, 1);
+    if (values == null || values.length !== n) {
+      throw new RangeError(`${fn}: ${name} must have ${n} values = [${shape.join(', ')}] = ${meaning}; received ${values?.length}`);
+    }
+  }
+}
+
 /** Calls fn(k, iy, ix, c) for every element of the patch feeding output (oy, ox). */
 function forEachPatchElement(
   g: LocallyConnectedGeometry,
@@ -32,6 +55,7 @@ function forEachPatchElement(
 }
 
 export function referenceLocallyConnected2d(g: LocallyConnectedGeometry, x: Values, filter: Values, bias?: Values): Float64Array {
+  checkLengths('referenceLocallyConnected2d', g, { x, filter, bias });
   const y = new Float64Array(g.batch * g.outHeight * g.outWidth * g.outChannels);
   for (let b = 0; b < g.batch; b++) {
     for (let oy = 0; oy < g.outHeight; oy++) {
@@ -50,6 +74,7 @@ export function referenceLocallyConnected2d(g: LocallyConnectedGeometry, x: Valu
 }
 
 export function referenceLocallyConnected2dBackpropInput(g: LocallyConnectedGeometry, dy: Values, filter: Values): Float64Array {
+  checkLengths('referenceLocallyConnected2dBackpropInput', g, { dy, filter });
   const dx = new Float64Array(g.batch * g.inHeight * g.inWidth * g.inChannels);
   for (let b = 0; b < g.batch; b++) {
     for (let oy = 0; oy < g.outHeight; oy++) {
@@ -66,6 +91,7 @@ export function referenceLocallyConnected2dBackpropInput(g: LocallyConnectedGeom
 }
 
 export function referenceLocallyConnected2dBackpropFilter(g: LocallyConnectedGeometry, x: Values, dy: Values): Float64Array {
+  checkLengths('referenceLocallyConnected2dBackpropFilter', g, { x, dy });
   const dw = new Float64Array(g.outHeight * g.outWidth * g.patchSize * g.outChannels);
   for (let oy = 0; oy < g.outHeight; oy++) {
     for (let ox = 0; ox < g.outWidth; ox++) {
@@ -83,6 +109,7 @@ export function referenceLocallyConnected2dBackpropFilter(g: LocallyConnectedGeo
 
 /** Bias gradient: dy summed over the batch, shape [outH, outW, outC]. */
 export function referenceLocallyConnected2dBackpropBias(g: LocallyConnectedGeometry, dy: Values): Float64Array {
+  checkLengths('referenceLocallyConnected2dBackpropBias', g, { dy });
   const per = g.outHeight * g.outWidth * g.outChannels;
   const db = new Float64Array(per);
   for (let b = 0; b < g.batch; b++) for (let i = 0; i < per; i++) db[i] += dy[b * per + i]!;

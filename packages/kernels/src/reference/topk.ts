@@ -18,6 +18,22 @@ function rows(matrix: ArrayLike<number>, dim: number, what: string): number {
 }
 
 /**
+ * Refuses a query row shorter than `dim` or with a NaN or ±Infinity among its first `dim`
+ * values: its scores would be NaN (Inf · 0, Inf − Inf), and the ranking meaningless (in the
+ * WASM heap a NaN sticks at the root). O(dim).
+ */
+export function checkQuery(fn: string, query: ArrayLike<number>, dim: number): void {
+  if (query == null || !(query.length >= dim)) {
+    throw new RangeError(`${fn}: the query row must have ${dim} values, received ${query?.length}`);
+  }
+  for (let j = 0; j < dim; j++) {
+    if (!Number.isFinite(query[j])) {
+      throw new RangeError(`${fn}: the query row is not finite: element ${j} is ${query[j]}; queries must be finite`);
+    }
+  }
+}
+
+/**
  * Per-row symmetric int8 quantisation: scale = max|x| / 127, q = round(x / scale) (half
  * away from zero), so x ≈ q·scale with error ≤ scale/2 per entry; rows of zeros get scale 0.
  * Bit-identical to quantize_rows_i8 (the WASM kernel) on rows it accepts.
@@ -51,6 +67,7 @@ export function quantizeRowsInt8(
  */
 export function referenceTopK(unitRows: Float32Array, dim: number, query: ArrayLike<number>, k: number): TopK {
   const n = rows(unitRows, dim, 'unitRows');
+  checkQuery('referenceTopK', query, dim);
   const scores = new Float64Array(n);
   for (let r = 0; r < n; r++) {
     const o = r * dim;

@@ -22,6 +22,17 @@ export { quantizeRowsInt8, referenceTopK, type TopK } from '../reference/topk';
 export const TOPK_BLOCK_ROWS = 1024;
 
 /**
+ * What `search_f32`, `search_i8` and `heap_push_block` of the raw module return instead of a
+ * heap size (TOPK_BAD_QUERY and TOPK_BAD_HEAP_SIZE in csrc/topk.c), touching nothing: a query
+ * with a NaN or ±Infinity (for int8, a non-finite `qscale`), or a heap size outside [0, k].
+ * A negative size passed in is returned as is, so per-chunk chains keep the first error.
+ * `TopkWasm.exports` turns these into thrown errors; instances of `topkWasmModule()` made
+ * elsewhere (worker threads) must check for them.
+ */
+export const TOPK_BAD_QUERY = -1;
+export const TOPK_BAD_HEAP_SIZE = -2;
+
+/**
  * The module's functions. Pointers are byte offsets into the memory; `dim` is the row stride
  * in elements (a multiple of 4 for float32, of 16 for int8; pad rows with zeros). int8 scores
  * are scale[r] · qscale · Σ m·q16, with the int8 query widened to int16 (`q16`). The search
@@ -71,8 +82,36 @@ export class TopkWasm {
       shared: true,
     });
     const instance = new WebAssembly.Instance(topkWasmModule(), { env: { memory: this.memory } });
-    this.exports = instance.exports as unknown as TopkExports;
+    const raw = instance.exports as unknown as TopkExports;
+    // The raw functions, except that the heap-feeding ones throw on an error return (the
+    // check is in the C, O(dim) per call; here only the negative result is turned into a
+    // message, so a valid call costs one extra JS frame).
+    this.exports = {
+      ...raw,
+      heap_push_block: (scores, n, firstId, hs, hi, size, k) => {
+        const r = raw.heap_push_block(scores, n, firstId, hs, hi, size, k);
+        return r >= 0 ? r : fail('heap_push_block', r, size, k, '');
+      },
+      search_f32: (m, rows, dim, q, firstId, scratch, hs, hi, size, k) => {
+        const r = raw.search_f32(m, rows, dim, q, firstId, scratch, hs, hi, size, k);
+        return r >= 0 ? r : fail('search_f32', r, size, k, r === TOPK_BAD_QUERY ? this.badF32Query(q, dim) : '');
+      },
+      search_i8: (m, rows, dim, q16, scale, qscale, firstId, scratch, hs, hi, size, k) => {
+        const r = raw.search_i8(m, rows, dim, q16, scale, qscale, firstId, scratch, hs, hi, size, k);
+        return r >= 0
+          ? r
+          : fail('search_i8', r, size, k, `qscale (the int8 query row's scale) is ${qscale}; quantise a finite query ` +
+              '(quantizeRowsInt8 gives a NaN or infinite scale for a non-finite one)');
+      },
+    };
     this.top = align16(Number(this.exports.__heap_base.value));
+  }
+
+  /** Which element of the float32 query row at `q` is not finite (for the error message). */
+  private badF32Query(q: number, dim: number): string {
+    const values = this.f32(q, dim);
+    const j = values.findIndex((v) => !Number.isFinite(v));
+    return `the query row (${dim} floats at byte offset ${q}) is not finite: element ${j} is ${values[j]}`;
   }
 
   /** Bytes allocated so far (the arena's high-water mark). */
@@ -112,6 +151,18 @@ export class TopkWasm {
   u8(ptr: number, length: number): Uint8Array {
     return new Uint8Array(this.memory.buffer, ptr, length);
   }
+}
+
+/** Throws the error for a negative result of a heap-feeding export (`size`, `k`: its arguments). */
+function fail(fn: string, result: number, size: number, k: number, badQuery: string): never {
+  if (size < 0) throw new RangeError(`${fn}: heap size ${size} passed in is an error code from an earlier call (${codeName(size)}); start a new heap`);
+  if (result === TOPK_BAD_HEAP_SIZE) throw new RangeError(`${fn}: heap size ${size} is outside [0, k = ${k}]`);
+  if (result === TOPK_BAD_QUERY) throw new RangeError(`${fn}: ${badQuery}; a NaN score would stick at the heap's root and silently block every later row`);
+  throw new RangeError(`${fn}: failed with code ${result} (${codeName(result)})`);
+}
+
+function codeName(code: number): string {
+  return code === TOPK_BAD_QUERY ? 'TOPK_BAD_QUERY' : code === TOPK_BAD_HEAP_SIZE ? 'TOPK_BAD_HEAP_SIZE' : 'unknown';
 }
 
 function align16(n: number): number {

@@ -1,16 +1,17 @@
 import type { KernelConfig, KernelFunc } from '@tensorflow/tfjs-core';
-import { geometryFromShapes, outputShape } from '../../geometry';
-import { LocallyConnected2D, type LocallyConnected2DAttrs, type LocallyConnected2DInputs } from '../../kernel_names';
+import { locallyConnected2dKernelGeometry, outputShape } from '../../geometry';
+import { LocallyConnected2D, type LocallyConnected2DInputs } from '../../kernel_names';
 import { cpuOutput, cpuValues } from './util';
+
+const KERNEL = `${LocallyConnected2D} (cpu)`;
 
 /** Pure-JS forward: per output position, stream its filter matrix once per batch row. */
 export const locallyConnected2dCpu: KernelFunc = ({ inputs, attrs, backend }) => {
   const { x, filter, bias } = inputs as LocallyConnected2DInputs;
-  const { strides, kernelSize } = attrs as unknown as LocallyConnected2DAttrs;
-  const g = geometryFromShapes(x.shape, kernelSize, strides, filter.shape[3]!);
-  const xv = cpuValues(backend, x, LocallyConnected2D, 'x');
-  const wv = cpuValues(backend, filter, LocallyConnected2D, 'filter');
-  const bv = bias ? cpuValues(backend, bias, LocallyConnected2D, 'bias') : undefined;
+  const g = locallyConnected2dKernelGeometry(KERNEL, { x, filter, bias }, attrs);
+  const xv = cpuValues(backend, x, KERNEL, 'x');
+  const wv = cpuValues(backend, filter, KERNEL, 'filter');
+  const bv = bias ? cpuValues(backend, bias, KERNEL, 'bias') : undefined;
   const { outChannels: OC, patchSize: K } = g;
   const seg = g.kernelWidth * g.inChannels;
   const xRow = g.inWidth * g.inChannels;

@@ -1,18 +1,18 @@
 import type { KernelConfig, KernelFunc } from '@tensorflow/tfjs-core';
-import { filterShape, geometryFromShapes } from '../../geometry';
+import { filterShape, locallyConnected2dBackpropFilterKernelGeometry } from '../../geometry';
 import {
   LocallyConnected2DBackpropFilter,
-  type LocallyConnected2DBackpropFilterAttrs,
   type LocallyConnected2DBackpropFilterInputs,
 } from '../../kernel_names';
 import { cpuOutput, cpuValues } from './util';
 
+const KERNEL = `${LocallyConnected2DBackpropFilter} (cpu)`;
+
 export const locallyConnected2dBackpropFilterCpu: KernelFunc = ({ inputs, attrs, backend }) => {
   const { x, dy } = inputs as LocallyConnected2DBackpropFilterInputs;
-  const { strides, kernelSize, outChannels } = attrs as unknown as LocallyConnected2DBackpropFilterAttrs;
-  const g = geometryFromShapes(x.shape, kernelSize, strides, outChannels);
-  const xv = cpuValues(backend, x, LocallyConnected2DBackpropFilter, 'x');
-  const dyv = cpuValues(backend, dy, LocallyConnected2DBackpropFilter, 'dy');
+  const g = locallyConnected2dBackpropFilterKernelGeometry(KERNEL, { x, dy }, attrs);
+  const xv = cpuValues(backend, x, KERNEL, 'x');
+  const dyv = cpuValues(backend, dy, KERNEL, 'dy');
   const { outChannels: OC, patchSize: K } = g;
   const seg = g.kernelWidth * g.inChannels;
   const xRow = g.inWidth * g.inChannels;

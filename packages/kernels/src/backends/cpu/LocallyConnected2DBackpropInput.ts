@@ -1,18 +1,18 @@
 import type { KernelConfig, KernelFunc } from '@tensorflow/tfjs-core';
-import { geometryFromShapes, inputShape } from '../../geometry';
+import { inputShape, locallyConnected2dBackpropInputKernelGeometry } from '../../geometry';
 import {
   LocallyConnected2DBackpropInput,
-  type LocallyConnected2DBackpropInputAttrs,
   type LocallyConnected2DBackpropInputInputs,
 } from '../../kernel_names';
 import { cpuOutput, cpuValues } from './util';
 
+const KERNEL = `${LocallyConnected2DBackpropInput} (cpu)`;
+
 export const locallyConnected2dBackpropInputCpu: KernelFunc = ({ inputs, attrs, backend }) => {
   const { dy, filter } = inputs as LocallyConnected2DBackpropInputInputs;
-  const { strides, kernelSize, inputShape: xShape } = attrs as unknown as LocallyConnected2DBackpropInputAttrs;
-  const g = geometryFromShapes(xShape, kernelSize, strides, filter.shape[3]!);
-  const dyv = cpuValues(backend, dy, LocallyConnected2DBackpropInput, 'dy');
-  const wv = cpuValues(backend, filter, LocallyConnected2DBackpropInput, 'filter');
+  const g = locallyConnected2dBackpropInputKernelGeometry(KERNEL, { dy, filter }, attrs);
+  const dyv = cpuValues(backend, dy, KERNEL, 'dy');
+  const wv = cpuValues(backend, filter, KERNEL, 'filter');
   const { outChannels: OC, patchSize: K } = g;
   const seg = g.kernelWidth * g.inChannels;
   const xRow = g.inWidth * g.inChannels;

@@ -118,8 +118,29 @@ export function kernelModule(backend: BackendWasm, kernelName: string): KernelMo
   return kernels;
 }
 
-/** Heap byte offset of a float32 tensor's data. */
+/**
+ * Heap byte offset of a float32 tensor's data, after checking (O(1)) that the backend holds a
+ * float32 buffer of exactly the tensor's size for it: the kernels index raw heap memory.
+ */
 export function heapOffset(backend: BackendWasm, t: TensorInfo, kernelName: string, name: string): number {
-  if (t.dtype !== 'float32') throw new Error(`${kernelName}: ${name} must be float32, received ${t.dtype}`);
-  return backend.dataIdMap.get(t.dataId)!.memoryOffset;
+  if (t.dtype !== 'float32') throw new TypeError(`${kernelName}: ${name} must be float32, received ${t.dtype}`);
+  const data = backend.dataIdMap.get(t.dataId);
+  if (data == null) {
+    throw new Error(`${kernelName}: ${name} (shape [${t.shape.join(', ')}]) has no data on the wasm backend; was it disposed?`);
+  }
+  const size = sizeOf(t.shape);
+  const held = sizeOf(data.shape);
+  if (data.dtype !== 'float32' || held !== size) {
+    throw new Error(
+      `${kernelName}: ${name} has shape [${t.shape.join(', ')}] (${size} float32 values) but its wasm buffer holds ` +
+        `${held} ${data.dtype} values (shape [${data.shape.join(', ')}])`,
+    );
+  }
+  return data.memoryOffset;
+}
+
+function sizeOf(shape: readonly number[]): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
 }
