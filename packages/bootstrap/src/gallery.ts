@@ -2,10 +2,15 @@
  * An open-set gallery: enrol (identity, feature) pairs, search the top-k identities of a
  * probe by cosine, and reject a probe whose best score is under a threshold. Persisted on
  * the same crash-safe HyperplaneStore, searched by the same exact index.
+ *
+ * One writer at a time: a gallery opened for probing takes no lock (any number of readers,
+ * alongside a writer); enrolling takes the store's write lock (at open with `write: true`,
+ * else at the first enrol) and holds it until `close()`. A second process enrolling
+ * meanwhile gets a LockHeldError naming the writer's pid.
  */
 import { BootstrapError } from './errors';
 import type { ExactIndex, ExactIndexOptions, Precision } from './exact-index';
-import { loadExactIndex } from './load';
+import { loadExactIndex, loadSegments } from './load';
 import { HyperplaneStore } from './store';
 import { rowCount } from './vectors';
 
@@ -28,6 +33,13 @@ export interface Identification {
 export interface GalleryOptions extends Omit<ExactIndexOptions, 'dim'> {
   /** Cosine under which a probe is rejected (default 0.5; calibrate on your features). */
   threshold?: number;
+  /**
+   * Open for enrolling: take the write lock now (LockHeldError if another process is
+   * enrolling). Default false: no lock until the first enrol (probing stays lock-free).
+   */
+  write?: boolean;
+  /** Names this writer in the lock file, for the error a second writer gets (default: the command line). */
+  owner?: string;
 }
 
 export class Gallery {
@@ -39,11 +51,25 @@ export class Gallery {
     private readonly precision: Precision,
   ) {}
 
-  /** Opens the gallery in `dir`, creating it (with `dim`) if absent. */
+  /**
+   * Opens the gallery in `dir`, creating it (with `dim`) if absent. Lock-free unless
+   * `write: true` (see the class comment).
+   */
   static open(dir: string, dim: number, options: GalleryOptions = {}): Gallery {
-    const store = HyperplaneStore.openOrCreate(dir, dim, { meta: { kind: 'gallery' } });
-    const { index, labels } = loadExactIndex(store, options);
-    return new Gallery(store, index, labels, options.threshold ?? 0.5, index.has('f32') ? 'f32' : 'int8');
+    const { threshold, write = false, owner, ...indexOptions } = options;
+    const store = HyperplaneStore.openOrCreate(dir, dim, { meta: { kind: 'gallery' }, write, owner });
+    try {
+      const { index, labels } = loadExactIndex(store, indexOptions);
+      return new Gallery(store, index, labels, threshold ?? 0.5, index.has('f32') ? 'f32' : 'int8');
+    } catch (e) {
+      store.close();
+      throw e;
+    }
+  }
+
+  /** True while this gallery holds the write lock (after `open` with `write: true` or an enrol, until `close`). */
+  get writable(): boolean {
+    return this.store.writable;
   }
 
   get size(): number {
@@ -65,6 +91,10 @@ export class Gallery {
   enrolMany(identities: string[], features: Float32Array): void {
     const n = rowCount(features, this.store.dim, 'features');
     if (identities.length !== n) throw new BootstrapError(`expected ${n} identities (one per feature), got ${identities.length}`);
+    if (n === 0) return;
+    // Become the writer (or be refused); catch up with what another writer enrolled since we opened.
+    const known = this.store.segments.length;
+    if (this.store.lockForWriting() > 0) loadSegments(this.store, this.index, this.rowLabels, known);
     this.store.append({ vectors: features, labels: identities });
     this.index.addSync(features);
     for (const id of identities) this.rowLabels.push(id);
@@ -91,7 +121,9 @@ export class Gallery {
     return { matches, rejected: matches.length === 0 || matches[0].score < threshold, threshold };
   }
 
+  /** Releases the write lock (if held) and the index. */
   async close(): Promise<void> {
+    this.store.close();
     await this.index.close();
   }
 }

@@ -1,6 +1,7 @@
 /** @deepface-ts/bootstrap — semantic bootstrapping: hyperplanes, nearest-hyperplane search, seed expansion, gallery. */
 export { BootstrapError, TornStoreError } from './errors';
 export { crc32 } from '@deepface-ts/crc32';
+export { LockHeldError } from '@deepface-ts/file-lock';
 export { normalizeRows, quantizeRowsInt8, referenceTopK, recallAt, rowCount, type TopK } from './vectors';
 export {
   ExactIndex,
@@ -14,6 +15,8 @@ export {
 export {
   HyperplaneStore,
   STORE_FORMAT,
+  STORE_LOCK,
+  type CreateOptions,
   type StoreManifest,
   type SegmentInfo,
   type SegmentData,

@@ -12,8 +12,14 @@ export interface LoadedIndex {
 export function loadExactIndex(store: HyperplaneStore, options: Omit<ExactIndexOptions, 'dim'> = {}): LoadedIndex {
   const index = new ExactIndex({ ...options, dim: store.dim });
   const labels: string[] = [];
+  loadSegments(store, index, labels, 0);
+  return { index, labels };
+}
+
+/** Appends segments `from`… of `store` to `index` (and their labels to `labels`). */
+export function loadSegments(store: HyperplaneStore, index: ExactIndex, labels: string[], from: number): void {
   const dim = store.dim;
-  for (let i = 0; i < store.segments.length; i++) {
+  for (let i = from; i < store.segments.length; i++) {
     const rows = store.segments[i].rows;
     if (index.stride === dim) {
       index.appendChunk(
@@ -34,7 +40,6 @@ export function loadExactIndex(store: HyperplaneStore, options: Omit<ExactIndexO
       for (const x of seg.labels) labels.push(x);
     }
   }
-  return { index, labels };
 }
 
 function bytes(a: Float32Array | Int8Array): Uint8Array {

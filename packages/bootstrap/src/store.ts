@@ -18,16 +18,27 @@
  * open (size, header, footer) and by the CRC (on open with `verify: 'full'`, the default,
  * and on every load) with a TornStoreError naming the file: never read silently.
  *
- * One writer at a time (no lock file: a killed writer would leave it stale).
+ * One writer at a time, enforced: a writer holds `.lock` in the store directory
+ * (@deepface-ts/file-lock: the writer's pid, host, start time and owner), taken by `create`,
+ * `openOrCreate`, `open(dir, { write: true })` or the first `append`, and released by
+ * `close()` (or at exit). A second writer is refused with a LockHeldError naming the holder's
+ * pid; a lock left by a killed writer is taken over. Two writers would otherwise each append
+ * from their own copy of the manifest: the later commit drops the other's acknowledged
+ * segments, both write the same next segment (and temp) file, torn into a CRC mismatch, and
+ * one's cleanup deletes the other's temp files mid-append. Readers take no lock:
+ * they read the committed manifest and immutable segments, whatever a writer is doing.
  */
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32 } from '@deepface-ts/crc32';
+import { acquireWriteLock, type WriteLock } from '@deepface-ts/file-lock';
 import { BootstrapError, TornStoreError } from './errors';
 import { normalizeRows, quantizeRowsInt8, rowCount, assertFinite } from './vectors';
 
 export const STORE_FORMAT = 'deepface-ts-hyperplane-store';
 const MANIFEST = 'manifest.json';
+/** The writer's lock file, in the store directory. */
+export const STORE_LOCK = '.lock';
 const SEG_MAGIC = 'DFHSEG01';
 const END_MAGIC = 'DFHEND01';
 const HEADER_BYTES = 64;
@@ -80,6 +91,20 @@ export type AppendStage = 'segment-written' | 'segment-renamed' | 'manifest-writ
 export interface OpenOptions {
   /** 'full' (default): check every segment's CRC-32; 'size': sizes, headers and footers only. */
   verify?: 'full' | 'size';
+  /**
+   * Open for writing: take the store's write lock now, failing fast (LockHeldError) if
+   * another writer holds it. Default false for `open`: a reader, lock-free; its first
+   * `append` takes the lock then. (`openOrCreate` defaults to true.)
+   */
+  write?: boolean;
+  /** Names this writer in the lock file, for the error a second writer gets (default: the command line). */
+  owner?: string;
+}
+
+/** Options of `create`. */
+export interface CreateOptions {
+  /** Names this writer in the lock file (default: the command line). */
+  owner?: string;
 }
 
 interface SegmentLayout {
@@ -105,10 +130,22 @@ function layout(rows: number, dim: number, labelBytes: number): SegmentLayout {
 }
 
 export class HyperplaneStore {
+  private lock: WriteLock | undefined;
+  private owner: string | undefined;
+
   private constructor(
     readonly dir: string,
     private manifest: StoreManifest,
   ) {}
+
+  /** The write lock's file (present while a writer holds the store). */
+  get lockFile(): string {
+    return join(this.dir, STORE_LOCK);
+  }
+  /** True while this object holds the store's write lock. */
+  get writable(): boolean {
+    return this.lock !== undefined && !this.lock.released;
+  }
 
   get dim(): number {
     return this.manifest.dim;
@@ -123,45 +160,128 @@ export class HyperplaneStore {
     return this.manifest.meta;
   }
 
-  /** Creates an empty store (the directory may exist but must hold no manifest). */
-  static create(dir: string, dim: number, meta: Record<string, unknown> = {}): HyperplaneStore {
+  /**
+   * Creates an empty store (the directory may exist but must hold no manifest) and holds
+   * its write lock until `close()`.
+   */
+  static create(dir: string, dim: number, meta: Record<string, unknown> = {}, options: CreateOptions = {}): HyperplaneStore {
     if (!Number.isInteger(dim) || dim <= 0) throw new BootstrapError(`dim must be a positive integer, got ${dim}`);
     mkdirSync(dir, { recursive: true });
-    if (existsSync(join(dir, MANIFEST))) throw new BootstrapError(`${join(dir, MANIFEST)} exists: open the store instead`);
-    const manifest: StoreManifest = { format: STORE_FORMAT, version: 1, dim, rows: 0, seq: 0, segments: [], meta };
-    writeAtomic(dir, MANIFEST, Buffer.from(JSON.stringify(manifest, null, 1)));
-    return new HyperplaneStore(dir, manifest);
+    const lock = lockStore(dir, options.owner);
+    try {
+      return HyperplaneStore.createLocked(dir, dim, meta, lock, options.owner);
+    } catch (e) {
+      lock.release();
+      throw e;
+    }
   }
 
-  /** Opens a store and checks it against its manifest; throws TornStoreError if torn. */
+  /**
+   * Opens a store and checks it against its manifest; throws TornStoreError if torn. A
+   * reader by default (no lock); with `write: true` it takes the write lock first (and reads
+   * the manifest under it), throwing LockHeldError if another writer holds it.
+   */
   static open(dir: string, options: OpenOptions = {}): HyperplaneStore {
-    const path = join(dir, MANIFEST);
-    if (!existsSync(path)) throw new BootstrapError(`${path} not found: not a hyperplane store (create one first)`);
-    let manifest: StoreManifest;
+    if (!options.write) {
+      const store = new HyperplaneStore(dir, readManifest(dir));
+      store.owner = options.owner;
+      store.checkSegments(options.verify);
+      return store;
+    }
+    requireManifest(dir);
+    const lock = lockStore(dir, options.owner);
     try {
-      manifest = JSON.parse(readFileSync(path, 'utf8'));
+      return HyperplaneStore.openLocked(dir, options, lock);
     } catch (e) {
-      throw new TornStoreError(`${path} is not valid JSON (${(e as Error).message}); the store's manifest is corrupt`, path);
+      lock.release();
+      throw e;
     }
-    if (manifest?.format !== STORE_FORMAT || manifest.version !== 1) {
-      throw new TornStoreError(`${path}: not a ${STORE_FORMAT} v1 manifest`, path);
+  }
+
+  /**
+   * Opens the store at `dir`, or creates it with `dim` if it has no manifest. Opens for
+   * writing (holding the write lock until `close()`) unless `write: false`; then an
+   * existing store is opened lock-free, and a missing one is created under the lock,
+   * which is released once the empty store is committed.
+   */
+  static openOrCreate(dir: string, dim: number, options: OpenOptions & { meta?: Record<string, unknown> } = {}): HyperplaneStore {
+    const write = options.write ?? true;
+    if (!write && existsSync(join(dir, MANIFEST))) return checkDim(HyperplaneStore.open(dir, { ...options, write: false }), dim);
+    if (!Number.isInteger(dim) || dim <= 0) throw new BootstrapError(`dim must be a positive integer, got ${dim}`);
+    mkdirSync(dir, { recursive: true });
+    const lock = lockStore(dir, options.owner);
+    let store: HyperplaneStore;
+    try {
+      store = existsSync(join(dir, MANIFEST))
+        ? checkDim(HyperplaneStore.openLocked(dir, options, lock), dim)
+        : HyperplaneStore.createLocked(dir, dim, options.meta ?? {}, lock, options.owner);
+    } catch (e) {
+      lock.release();
+      throw e;
     }
-    if (!Array.isArray(manifest.segments) || manifest.segments.reduce((a, s) => a + s.rows, 0) !== manifest.rows) {
-      throw new TornStoreError(`${path}: segment row counts do not add up to rows = ${manifest.rows}`, path);
-    }
-    const store = new HyperplaneStore(dir, manifest);
-    for (let i = 0; i < manifest.segments.length; i++) store.checkSegment(i, options.verify ?? 'full');
+    if (!write) store.close();
     return store;
   }
 
-  /** Opens the store at `dir`, or creates it with `dim` if it has no manifest. */
-  static openOrCreate(dir: string, dim: number, options: OpenOptions & { meta?: Record<string, unknown> } = {}): HyperplaneStore {
-    if (existsSync(join(dir, MANIFEST))) {
-      const s = HyperplaneStore.open(dir, options);
-      if (s.dim !== dim) throw new BootstrapError(`${dir} holds dim ${s.dim}, asked for dim ${dim}`);
-      return s;
+  private static createLocked(dir: string, dim: number, meta: Record<string, unknown>, lock: WriteLock, owner: string | undefined): HyperplaneStore {
+    if (existsSync(join(dir, MANIFEST))) throw new BootstrapError(`${join(dir, MANIFEST)} exists: open the store instead`);
+    const manifest: StoreManifest = { format: STORE_FORMAT, version: 1, dim, rows: 0, seq: 0, segments: [], meta };
+    writeAtomic(dir, MANIFEST, Buffer.from(JSON.stringify(manifest, null, 1)));
+    const store = new HyperplaneStore(dir, manifest);
+    store.lock = lock;
+    store.owner = owner;
+    return store;
+  }
+
+  private static openLocked(dir: string, options: OpenOptions, lock: WriteLock): HyperplaneStore {
+    const store = new HyperplaneStore(dir, readManifest(dir));
+    store.checkSegments(options.verify);
+    store.lock = lock;
+    store.owner = options.owner;
+    return store;
+  }
+
+  /**
+   * Takes the write lock now if this object does not hold it (a store opened as a reader,
+   * or closed): throws LockHeldError if another writer holds it. Segments another writer
+   * committed since this object read the manifest are adopted (checked by size, header and
+   * footer), so an append goes after them; returns how many were adopted.
+   */
+  lockForWriting(): number {
+    if (this.writable) return 0;
+    const lock = lockStore(this.dir, this.owner);
+    try {
+      const latest = readManifest(this.dir);
+      const known = this.manifest.segments.length;
+      if (latest.seq === this.manifest.seq) {
+        this.lock = lock;
+        return 0;
+      }
+      if (latest.dim !== this.dim) throw new TornStoreError(`${join(this.dir, MANIFEST)}: dim changed from ${this.dim} to ${latest.dim} since the store was opened`, join(this.dir, MANIFEST));
+      const same = this.manifest.segments.every((s, i) => latest.segments[i]?.file === s.file && latest.segments[i].crc32 === s.crc32);
+      if (!same || latest.seq < this.manifest.seq) {
+        throw new TornStoreError(`${join(this.dir, MANIFEST)}: no longer extends the state this store was opened at (replaced or rewritten?); open it again`, join(this.dir, MANIFEST));
+      }
+      const previous = this.manifest;
+      this.manifest = latest;
+      try {
+        for (let i = known; i < latest.segments.length; i++) this.checkSegment(i, 'size');
+      } catch (e) {
+        this.manifest = previous;
+        throw e;
+      }
+      this.lock = lock;
+      return latest.segments.length - known;
+    } catch (e) {
+      lock.release();
+      throw e;
     }
-    return HyperplaneStore.create(dir, dim, options.meta);
+  }
+
+  /** Releases the write lock, if held (readers hold none). A later `append` takes it again. Safe to call twice. */
+  close(): void {
+    this.lock?.release();
+    this.lock = undefined;
   }
 
   /** Re-checks every segment's size, header, footer and CRC-32. */
@@ -171,6 +291,8 @@ export class HyperplaneStore {
 
   /**
    * Appends rows as one new segment and commits. Returns the row number of the first row.
+   * Takes the write lock first if this object does not hold it (see `lockForWriting`):
+   * throws LockHeldError, writing nothing, while another writer holds the store.
    * `onStage` is a test hook called after each step (a crash test kills the process there).
    */
   append(input: AppendInput, onStage?: (stage: AppendStage) => void): number {
@@ -183,6 +305,8 @@ export class HyperplaneStore {
     const bias = input.bias ?? new Float32Array(n);
     if (bias.length !== n) throw new BootstrapError(`bias: expected ${n} values (one per row), got ${bias.length}`);
     if (n === 0) return this.rows;
+    // A reader becomes the writer here (or is refused): the segment is built only once we may commit it.
+    this.lockForWriting();
 
     const labelBytes = Buffer.from(JSON.stringify(input.labels));
     const lay = layout(n, dim, labelBytes.length);
@@ -322,6 +446,10 @@ export class HyperplaneStore {
     return seg;
   }
 
+  private checkSegments(verify: 'full' | 'size' = 'full'): void {
+    for (let i = 0; i < this.manifest.segments.length; i++) this.checkSegment(i, verify);
+  }
+
   private checkSegment(i: number, verify: 'full' | 'size'): void {
     const seg = this.manifest.segments[i];
     const path = join(this.dir, seg.file);
@@ -380,6 +508,42 @@ export class HyperplaneStore {
       if (f.endsWith('.tmp') || (f.startsWith('seg-') && f.endsWith('.dfh') && !named.has(f))) rmSync(join(this.dir, f), { force: true });
     }
   }
+}
+
+function lockStore(dir: string, owner: string | undefined): WriteLock {
+  return acquireWriteLock(join(dir, STORE_LOCK), { owner, resource: `the hyperplane store ${dir}` });
+}
+
+function requireManifest(dir: string): string {
+  const path = join(dir, MANIFEST);
+  if (!existsSync(path)) throw new BootstrapError(`${path} not found: not a hyperplane store (create one first)`);
+  return path;
+}
+
+/** Reads and checks the shape of the manifest (not the segments). */
+function readManifest(dir: string): StoreManifest {
+  const path = requireManifest(dir);
+  let manifest: StoreManifest;
+  try {
+    manifest = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new TornStoreError(`${path} is not valid JSON (${(e as Error).message}); the store's manifest is corrupt`, path);
+  }
+  if (manifest?.format !== STORE_FORMAT || manifest.version !== 1) {
+    throw new TornStoreError(`${path}: not a ${STORE_FORMAT} v1 manifest`, path);
+  }
+  if (!Array.isArray(manifest.segments) || manifest.segments.reduce((a, s) => a + s.rows, 0) !== manifest.rows) {
+    throw new TornStoreError(`${path}: segment row counts do not add up to rows = ${manifest.rows}`, path);
+  }
+  return manifest;
+}
+
+function checkDim(store: HyperplaneStore, dim: number): HyperplaneStore {
+  if (store.dim !== dim) {
+    store.close();
+    throw new BootstrapError(`${store.dir} holds dim ${store.dim}, asked for dim ${dim}`);
+  }
+  return store;
 }
 
 function hex(n: number): string {
