@@ -19,6 +19,7 @@ import {
   DeepFaceModel,
   DistillProjection,
   encodeWeightsFile,
+  readWeightsFileBytes,
   type DistillWeights,
   type NetworkConfig,
   representationSize,
@@ -161,7 +162,7 @@ const WEIGHTS = 'weights.safetensors';
 const MOMENTS = 'moments.bin';
 
 /** Reads a checkpoint; every field is checked, and a bad one is an error naming the file. */
-function readCheckpoint(dir: string): { state: LoopState; weights: WeightsContent; moments: { steps: number; first: Float32Array; second?: Float32Array } } {
+async function readCheckpoint(dir: string): Promise<{ state: LoopState; weights: WeightsContent; moments: { steps: number; first: Float32Array; second?: Float32Array } }> {
   const statePath = join(dir, STATE);
   let state: LoopState;
   try {
@@ -173,7 +174,7 @@ function readCheckpoint(dir: string): { state: LoopState; weights: WeightsConten
     if (!Number.isInteger(state[key]) || state[key] < 0) throw new DistillTrainError(`${statePath}: "${key}" must be a whole number ≥ 0, got ${JSON.stringify(state[key])}`);
   }
   if (!Array.isArray(state.history) || state.history.length !== state.epoch) throw new DistillTrainError(`${statePath}: "history" must list ${state.epoch} epochs`);
-  const weights = decodeWeightsFile(readFileSync(join(dir, WEIGHTS)), join(dir, WEIGHTS));
+  const weights = decodeWeightsFile(await readWeightsFileBytes(join(dir, WEIGHTS)), join(dir, WEIGHTS));
   const raw = readFileSync(join(dir, MOMENTS));
   const n = raw.readUInt32LE(0);
   const hasSecond = raw.readUInt32LE(4) === 1;
@@ -208,7 +209,7 @@ export async function trainDistilled(config: NetworkConfig, cache: TeacherCache,
   let initial: WeightsContent | undefined;
   let optimizerState: { steps: number; first: Float32Array; second?: Float32Array } | undefined;
   if (options.resume && existsSync(join(checkpointDir, STATE))) {
-    const c = readCheckpoint(checkpointDir);
+    const c = await readCheckpoint(checkpointDir);
     if (c.state.seed !== seed) throw new DistillTrainError(`${join(checkpointDir, STATE)}: the checkpoint was trained with seed ${c.state.seed}, not ${seed}`);
     state = { ...c.state, epochs };
     initial = c.weights;

@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { acquireWriteLock } from '@deepface-ts/file-lock';
 import { describe, expect, it } from 'vitest';
 import { buildTeacherCache, chunkFile, entryPixels, entryTarget, loadTeacherCache, pathSeed, type TeacherCacheDeps } from './teacher-cache';
 
@@ -70,8 +71,9 @@ describe('teacher cache', () => {
 
   it('shards take disjoint chunks; a chunk locked by a live process is left to it, a stale lock is taken over', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'teacher-'));
-    writeFileSync(`${chunkFile(dir, 0)}.lock`, String(process.ppid)); // a live process (our parent)
-    writeFileSync(`${chunkFile(dir, 2)}.lock`, '999999999'); // no such process
+    const live = acquireWriteLock(`${chunkFile(dir, 0)}.lock`, { owner: 'another builder' }); // a live holder
+    // A holder that died: its lock names a pid no process has.
+    writeFileSync(`${chunkFile(dir, 2)}.lock`, JSON.stringify({ pid: 999_999_999, hostname: hostname(), started: new Date().toISOString(), owner: 'dead builder', token: 'x' }));
     const first = await buildTeacherCache(images, fakeDeps([]), { dir, views: 1, size: 4, teacherDim: 2, chunkSize: 3, shard: [0, 2], progress: false });
     expect(first).toMatchObject({ chunks: 2, built: 1, locked: 1 });
     expect(existsSync(chunkFile(dir, 0))).toBe(false);
@@ -82,10 +84,12 @@ describe('teacher cache', () => {
     expect(existsSync(chunkFile(dir, 1))).toBe(true);
     // Two processes on one shard: while one holds chunk 3, the other takes chunk 4.
     const more = [...images, ...images.map((i) => ({ ...i, path: `x${i.path}` }))];
-    writeFileSync(`${chunkFile(dir, 3)}.lock`, String(process.ppid));
+    const live3 = acquireWriteLock(`${chunkFile(dir, 3)}.lock`, { owner: 'another builder' });
     const helper = await buildTeacherCache(more, fakeDeps([]), { dir, views: 1, size: 4, teacherDim: 2, chunkSize: 3, progress: false });
     expect(helper).toMatchObject({ chunks: 5, reused: 2, locked: 2, built: 1 }); // chunk 0's live lock from above is still there
     expect(existsSync(chunkFile(dir, 4))).toBe(true);
+    live.release();
+    live3.release();
   });
 
   it('rejects bad options and a folder that is not a teacher cache', async () => {

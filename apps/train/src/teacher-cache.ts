@@ -10,11 +10,12 @@
  * are the teacher's descriptors, with meta { paths, views, failures } per entry. Chunks are
  * written whole (temporary file, then rename), so a killed run resumes at the first missing
  * chunk; processes working on disjoint shards (`shard i of n` takes chunks c ≡ i mod n) can
- * run side by side, each chunk claimed by an exclusive lock file naming its owner's pid; a
+ * run side by side, each chunk claimed by an exclusive lock file (`@deepface-ts/file-lock`); a
  * second process on the same shard takes the chunks the first has not claimed yet.
  */
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { acquireWriteLock, LockHeldError, type WriteLock } from '@deepface-ts/file-lock';
 import type { RgbImage } from '@deepface-ts/image';
 import { CropCacheBuilder, loadCropCache, saveCropCache, type CropCache } from '@deepface-ts/network';
 import { createProgress } from '@deepface-ts/progress';
@@ -74,30 +75,13 @@ export function pathSeed(path: string): number {
 
 export const chunkFile = (dir: string, c: number) => join(dir, `chunk-${String(c).padStart(5, '0')}.bin`);
 
-/** Claims a chunk: an exclusive lock file holding our pid; a lock whose pid is no longer alive is taken over. */
-function claim(lock: string): boolean {
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fd = openSync(lock, 'wx');
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
-      return true;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      const pid = Number(readFileSync(lock, 'utf8'));
-      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) return false;
-      unlinkSync(lock); // stale: its owner died
-    }
-  }
-  return false;
-}
-
-function alive(pid: number): boolean {
+/** Claims a chunk for this process (`@deepface-ts/file-lock`: a live holder keeps it, a dead one's lock is taken over); undefined when another process holds it. */
+function claim(lock: string, chunk: number): WriteLock | undefined {
   try {
-    process.kill(pid, 0);
-    return true;
+    return acquireWriteLock(lock, { owner: `teacher-cache chunk ${chunk}`, resource: `teacher-cache chunk ${chunk}` });
   } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
+    if (e instanceof LockHeldError) return undefined;
+    throw e;
   }
 }
 
@@ -118,13 +102,14 @@ export async function buildTeacherCache(images: readonly TeacherCacheImage[], de
   for (const c of todo) {
     const file = chunkFile(dir, c);
     const lock = `${file}.lock`;
-    if (!claim(lock)) {
+    const held = claim(lock, c);
+    if (!held) {
       report.locked++;
       continue;
     }
     if (existsSync(file)) {
       // Another process finished it after this one started: nothing to do.
-      unlinkSync(lock);
+      held.release();
       report.reused++;
       continue;
     }
@@ -159,7 +144,7 @@ export async function buildTeacherCache(images: readonly TeacherCacheImage[], de
       report.failures.push(...failures);
       report.built++;
     } finally {
-      if (existsSync(lock)) unlinkSync(lock);
+      held.release();
     }
   }
   bar.done(`${report.built} chunks built, ${report.reused} reused${report.locked ? `, ${report.locked} held by another process` : ''}`);

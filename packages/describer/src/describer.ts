@@ -14,7 +14,7 @@
  * same-person decision (score ≥ threshold), `openSetThreshold` the open-set acceptance.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { createFaceDetector, type DetectedFace, type FaceDetector } from '@deepface-ts/detect';
@@ -31,7 +31,7 @@ import {
 } from '@deepface-ts/frontalize';
 import type { RgbImage } from '@deepface-ts/image';
 import { initBackend } from '@deepface-ts/kernels';
-import { DeepFaceModel, describeCrops as describeDeepFaceCrops, describeCropsProjected, decodeWeightsFile, DistillProjection } from '@deepface-ts/network';
+import { DeepFaceModel, describeCrops as describeDeepFaceCrops, describeCropsProjected, decodeWeightsFile, DistillProjection, readWeightsFileBytes } from '@deepface-ts/network';
 import calibrations from './calibration.json';
 
 export const DESCRIPTOR_NAMES = ['dlib', 'deepface'] as const;
@@ -228,7 +228,7 @@ export async function createDescriber(options: DescriberOptions = {}): Promise<D
   if (descriptor === 'deepface') {
     const modelPath = options.model ?? defaultModelPath();
     if (!existsSync(modelPath)) throw new Error(`${modelPath}: DeepFace model file not found (train one with \`pnpm train\`, or pass --model)`);
-    const bytes = readFileSync(modelPath);
+    const bytes = await readWeightsFileBytes(modelPath);
     const weights = decodeWeightsFile(bytes, modelPath);
     const model = DeepFaceModel.fromWeights(weights);
     if (!model.representationMax) throw new Error(`${modelPath}: the model has no representation.max (F7 normalisation maxima); it was not finalised by the trainer`);
