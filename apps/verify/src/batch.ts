@@ -15,6 +15,9 @@ import { parsePairsCsv, PairsFileError } from './pairs-csv';
 /** The CSV is read whole: refuse anything that is not a regular file of sane size before reading it. */
 export const MAX_PAIRS_FILE_BYTES = 64 * 1024 * 1024;
 
+/** The smallest photo the detector takes (a 1×1 image holds no face): smaller ones fail at decoding, naming the file. */
+export const MIN_PHOTO_SIZE = 2;
+
 export interface BatchSummary {
   pairs: number;
   /** Pairs scored (both photos described). */
@@ -53,7 +56,7 @@ export async function verifyPairsFile(file: string, describer: Describer, out: (
   let failedImages = 0;
   for (const [photo, line] of firstLine) {
     try {
-      const faces = await describer.describeImage(await decodeImage(photo), photo);
+      const faces = await describer.describeImage(await decodeImage(photo, { minSize: MIN_PHOTO_SIZE }), photo);
       const face = chooseFace(faces, 'largest', 0, 0);
       if (!face) throw new Error(`${photo}: no face found`);
       features.set(photo, face.feature);

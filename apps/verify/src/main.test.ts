@@ -1,11 +1,11 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { initBackend } from '@deepface-ts/kernels';
 import { DeepFaceModel, defaultTrainingConfig, saveWeightsFile } from '@deepface-ts/network';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 
 const app = join(__dirname, 'main.ts');
 const run = (args: string[]) => execFileSync(process.execPath, ['--import', 'tsx', app, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
@@ -76,4 +76,38 @@ describe('pnpm verify --pairs (batch verification, face-api sample photos)', () 
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(message);
   });
+});
+
+describe('pnpm verify with a bad photo (fails fast, before any model loads)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'verify-faults-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const good = join(dir, 'a.jpg');
+  copyFileSync(join(dirname(createRequire(import.meta.url).resolve('@vladmandic/face-api/package.json')), 'demo', 'sample1.jpg'), good);
+  // a 1×1 PNG (RGB 1, 2, 3)
+  const onePixel = join(dir, 'one.png');
+  writeFileSync(onePixel, Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGNkYGQCAAAPAAZL9VvMAAAAAElFTkSuQmCC', 'base64'));
+  const fifo = join(dir, 'pipe.jpg');
+  const haveFifo = spawnSync('mkfifo', [fifo]).status === 0;
+  if (!haveFifo) console.warn('[verify] mkfifo unavailable: skipping the FIFO photo case');
+  mkdirSync(join(dir, 'folder.jpg'));
+  writeFileSync(join(dir, 'notes.jpg'), 'not a photo');
+
+  it.each([
+    ['/dev/zero', /^error: \/dev\/zero: is a character device, not a regular file/, existsSync('/dev/zero')],
+    [fifo, /: is a FIFO \(named pipe\), not a regular file/, haveFifo],
+    [join(dir, 'folder.jpg'), /folder\.jpg: is a folder, not an image/, true],
+    [join(dir, 'notes.jpg'), /notes\.jpg: unsupported or unrecognised image format/, true],
+    [join(dir, 'missing.jpg'), /missing\.jpg: file not found/, true],
+    [onePixel, /one\.png: image is 1×1, smaller than the 2×2 minimum/, true],
+  ] as const)('photo %s → exit 1, the file named, no stack trace', (photo, message, available) => {
+    if (!available) return;
+    const started = performance.now();
+    const r = runStatus([photo, good]);
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim()).toMatch(message);
+    expect(r.stderr).toContain(photo);
+    expect(r.stderr).not.toMatch(/^\s+at /m);
+    expect(r.stdout).toBe('');
+    expect(performance.now() - started).toBeLessThan(60_000); // /dev/zero used to grow past 5 GB instead
+  }, 90_000);
 });

@@ -25,7 +25,8 @@ import { choiceOption, numberOption, parseCommandLine, runMain, UsageError, user
 import { decodeImage } from '@deepface-ts/datasets';
 import { createDescriber, DEFAULT_DESCRIPTOR, DESCRIPTOR_NAMES, similarity, type DescribedFace, type Describer } from '@deepface-ts/describer';
 import { chooseFace } from '@deepface-ts/frontalize';
-import { verifyPairsFile } from './batch';
+import type { RgbImage } from '@deepface-ts/image';
+import { MIN_PHOTO_SIZE, verifyPairsFile } from './batch';
 import { checkMemberDescribers, defaultEnsembleFile, ensembleVerdict, loadEnsembleModel, TRAIN_ENSEMBLE_COMMAND, type EnsembleModel } from './ensemble';
 import { writeReport } from './report';
 
@@ -44,9 +45,32 @@ function embeddedSamples(): string[] {
   return [1, 2, 3, 4, 5, 6].map((i) => join(faceApi, 'demo', `sample${i}.jpg`));
 }
 
+/**
+ * Reads a photo given on the command line, before any model loads. decodeImage refuses, with
+ * an error naming the file, anything that is not a regular file (/dev/zero, a FIFO, a folder),
+ * over 64 MiB or 8192×8192 pixels (checked before reading / decoding), not an image, or
+ * smaller than the detector needs.
+ */
+function readPhoto(photo: string): Promise<RgbImage<Uint8Array>> {
+  return decodeImage(photo, { minSize: MIN_PHOTO_SIZE });
+}
+
+/** Runs `work` on a photo; an error that does not name the photo gets it as a prefix. */
+async function naming<T>(photo: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    if (message.startsWith(photo)) throw e;
+    throw new Error(`${photo}: ${message}`, { cause: e });
+  }
+}
+
 /** The photo's subject: its largest face. */
-async function subject(describer: Describer, photo: string): Promise<DescribedFace | undefined> {
-  const faces = await describer.describeImage(await decodeImage(photo), photo, (face, e) => console.error(`${photo}: face at (${face.box.x.toFixed(0)}, ${face.box.y.toFixed(0)}) skipped: ${e.message}`));
+async function subject(describer: Describer, photo: string, image: RgbImage<Uint8Array>): Promise<DescribedFace | undefined> {
+  const faces = await naming(photo, () =>
+    describer.describeImage(image, photo, (face, e) => console.error(`${photo}: face at (${face.box.x.toFixed(0)}, ${face.box.y.toFixed(0)}) skipped: ${e.message}`)),
+  );
   return chooseFace(faces, 'largest', 0, 0);
 }
 
@@ -71,6 +95,9 @@ async function main(): Promise<void> {
   if (values.pairs && photos.length) throw new UsageError('--pairs takes no photos besides the file', { usage: USAGE });
   const descriptor = choiceOption(values.descriptor, 'descriptor', [...DESCRIPTOR_NAMES, 'ensemble'] as const, DEFAULT_DESCRIPTOR);
   const backend = choiceOption(values.backend, 'backend', ['wasm', 'cpu'] as const, 'wasm');
+  // Both photos once the command line is checked and before the models load: a bad one fails
+  // in milliseconds, naming it.
+  const readPhotos = (): Promise<RgbImage<Uint8Array>[]> => Promise.all(photos.map(readPhoto));
   if (descriptor === 'ensemble') {
     if (photos.length !== 2) throw new UsageError('--descriptor ensemble compares two photos: pnpm verify <a.jpg> <b.jpg> --descriptor ensemble', { usage: USAGE });
     if (values.report) throw new UsageError('--report is for the embedded sample photos, not --descriptor ensemble', { usage: USAGE });
@@ -78,8 +105,10 @@ async function main(): Promise<void> {
     const file = values.ensemble ? resolve(dir, values.ensemble) : defaultEnsembleFile();
     const model = loadEnsembleModel(file);
     if (values.model && !model.members.some((m) => m.descriptor === 'deepface')) throw new UsageError(`--model picks DeepFace weights, and the ensemble in ${file} has no deepface member`, { usage: USAGE });
-    await verifyWithEnsemble(model, file, photos as [string, string], {
-      threshold: numberOption(values.threshold, 'threshold') ?? 0,
+    const threshold = numberOption(values.threshold, 'threshold') ?? 0;
+    const images = await readPhotos();
+    await verifyWithEnsemble(model, file, photos as [string, string], images, {
+      threshold,
       model: values.model ? resolve(dir, values.model) : undefined,
       backend,
       started,
@@ -89,6 +118,7 @@ async function main(): Promise<void> {
   if (values.ensemble) throw new UsageError('--ensemble <file.json> is for --descriptor ensemble', { usage: USAGE });
   const threshold = numberOption(values.threshold, 'threshold', { min: -1, max: 1 });
   if (values.model && descriptor !== 'deepface') throw new UsageError('--model picks DeepFace weights: use it with --descriptor deepface', { usage: USAGE });
+  const images = await readPhotos();
   const describer = await createDescriber({ descriptor, model: values.model ? resolve(dir, values.model) : undefined, threshold, backend });
   try {
     if (values.pairs) {
@@ -99,8 +129,8 @@ async function main(): Promise<void> {
     }
     if (photos.length === 2) {
       const faces: DescribedFace[] = [];
-      for (const photo of photos) {
-        const face = await subject(describer, photo);
+      for (const [k, photo] of photos.entries()) {
+        const face = await subject(describer, photo, images[k]!);
         if (!face) throw new Error(`${photo}: no face found`);
         faces.push(face);
       }
@@ -155,6 +185,7 @@ async function verifyWithEnsemble(
   model: EnsembleModel,
   file: string,
   photos: readonly [string, string],
+  images: readonly RgbImage<Uint8Array>[],
   options: { threshold: number; model?: string; backend: 'wasm' | 'cpu'; started: number },
 ): Promise<void> {
   const describers: Describer[] = [];
@@ -177,9 +208,9 @@ async function verifyWithEnsemble(
       file,
     );
     const faces: DescribedFace[][] = [];
-    for (const photo of photos) {
-      const image = await decodeImage(photo);
-      const found = (await describers[0]!.detect(image)).sort((p, q) => q.box.width * q.box.height - p.box.width * p.box.height);
+    for (const [k, photo] of photos.entries()) {
+      const image = images[k]!;
+      const found = (await naming(photo, () => describers[0]!.detect(image))).sort((p, q) => q.box.width * q.box.height - p.box.width * p.box.height);
       let described: DescribedFace[] | undefined;
       for (const face of found) {
         try {

@@ -4,6 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCfp, parseCfpFiducials, parseCfpPairFile, type CfpDataset } from './cfp';
 import { DATASETS, missingDataset, tempDir } from './test-helpers';
 
+/** The tiny CFP's protocol is not the published 10 × (350 + 350): only check that its folds agree. */
+const TINY = { protocolShape: null };
+
 /** A tiny CFP: 2 people × (2 frontal + 1 profile), one fold of each protocol. */
 function writeTinyCfp(write: (rel: string, c: string) => string, imagesPrefix = 'Data/Images/'): void {
   for (const id of ['001', '002']) {
@@ -26,7 +29,7 @@ describe('CFP on synthetic folders', () => {
 
   it('reads lists, folds and fiducials, also when images sit under train/ and test/', () => {
     writeTinyCfp(t.write, 'Data/Images/train/');
-    const cfp = loadCfp(t.dir);
+    const cfp = loadCfp(t.dir, TINY);
     expect(cfp.names).toEqual(['Ann', 'Bob']);
     expect(cfp.frontal[2]).toMatchObject({ index: 3, identity: 2, pose: 'frontal', number: 1, path: join(t.dir, 'Data/Images/train/002/frontal/01.jpg') });
     expect(cfp.folds.FF[0]!.map((p) => [p.same, p.first.index, p.second.index])).toEqual([
@@ -47,17 +50,17 @@ describe('CFP on synthetic folders', () => {
     try {
       writeTinyCfp(bad.write);
       bad.write('Protocol/Split/FF/01/same.txt', '1,2\n1,3\n');
-      expect(() => loadCfp(bad.dir)).toThrow(`${join(bad.dir, 'Protocol/Split/FF/01/same.txt')}:2: a same pair joins identities 1 and 2`);
+      expect(() => loadCfp(bad.dir, TINY)).toThrow(`${join(bad.dir, 'Protocol/Split/FF/01/same.txt')}:2: a same pair joins identities 1 and 2`);
       bad.write('Protocol/Split/FF/01/same.txt', '1,2\n');
       bad.write('Protocol/Split/FP/01/diff.txt', '4,3\n');
-      expect(() => loadCfp(bad.dir)).toThrow(/FP\/01\/diff\.txt:1: second index 3 is past the end of its list \(2\)/);
+      expect(() => loadCfp(bad.dir, TINY)).toThrow(/FP\/01\/diff\.txt:1: second index 3 is past the end of its list \(2\)/);
       bad.write('Protocol/Split/FP/01/diff.txt', '4,1\n');
       bad.write('Protocol/Pair_list_P.txt', '1 ../Data/Images/001/profile/01.jpg\n2 ../Data/Images/002/profile/09.jpg\n');
-      expect(() => loadCfp(bad.dir)).toThrow(/Pair_list_P\.txt:2: image not found: .*002\/profile\/09\.jpg/);
+      expect(() => loadCfp(bad.dir, TINY)).toThrow(/Pair_list_P\.txt:2: image not found: .*002\/profile\/09\.jpg/);
       bad.write('Protocol/Pair_list_P.txt', '1 ../Data/Images/001/profile/01.jpg\n3 ../Data/Images/002/profile/01.jpg\n');
-      expect(() => loadCfp(bad.dir)).toThrow(/Pair_list_P\.txt:2: indices must run 1, 2, 3, …; expected 2, got 3/);
+      expect(() => loadCfp(bad.dir, TINY)).toThrow(/Pair_list_P\.txt:2: indices must run 1, 2, 3, …; expected 2, got 3/);
       bad.write('Protocol/Pair_list_P.txt', '1 ../Data/Images/001/frontal/01.jpg\n');
-      expect(() => loadCfp(bad.dir)).toThrow(/Pair_list_P\.txt:1: a profile list names a frontal image/);
+      expect(() => loadCfp(bad.dir, TINY)).toThrow(/Pair_list_P\.txt:1: a profile list names a frontal image/);
     } finally {
       bad.cleanup();
     }
@@ -103,6 +106,12 @@ describe.skipIf(missingDataset('cfp'))('CFP real data (../shared/datasets/cfp)',
       expect(shared).toEqual([]);
       expect(cfp.folds.FP[0]!.every((p) => p.first.pose === 'frontal' && p.second.pose === 'profile')).toBe(true);
     }
+  });
+  it('counts the published FF quirk: 130 pairs written twice, as i,j and j,i in one file (kept)', () => {
+    expect(cfp.warnings.reversedRepeats).toBe(130);
+    expect(cfp.warnings.examples).toHaveLength(20);
+    expect(cfp.warnings.examples[0]).toMatch(/Split\/FF\/01\/same\.txt:\d+: pair \d+,\d+ repeats \d+,\d+ of line \d+ \(kept, as published\)/);
+    expect(cfp.warnings.examples.every((w) => w.includes('/FF/'))).toBe(true);
   });
   it('reads 30 fiducial points for a frontal and a profile image', () => {
     // First lines of Data/Fiducials/001/frontal/01.txt and 001/profile/01.txt.

@@ -91,6 +91,31 @@ describe('decodeImage (browser)', () => {
     await expect(decodeImage(fake('FAKE 1 1 0 0 0 0'), { source: 'x.png' })).rejects.toThrow(/x\.png: createImageBitmap is not available/);
   });
 
+  it('limits: maxBytes on Blobs and responses (by Content-Length, else while streaming), maxPixels and minSize on the bitmap', async () => {
+    const blob = new File([fake('FAKE 2 1 1 2 3 4 5 6 7 8')], 'wide.png');
+    await expect(decodeImage(blob, { maxBytes: 10 })).rejects.toThrow(/^wide\.png: file is 24 bytes, over the 10 bytes limit for an image \(raise it with the maxBytes option\)$/);
+    await expect(decodeImage(blob, { maxPixels: 1 })).rejects.toThrow(/^wide\.png: image is 2×1 = 2 pixels, over the 1 pixel limit \(raise it with the maxPixels option\)$/);
+    await expect(decodeImage(blob, { minSize: 2 })).rejects.toThrow(/^wide\.png: image is 2×1, smaller than the 2×2 minimum \(the minSize option\)$/);
+    expect(bitmaps.every((b) => b.closed)).toBe(true);
+    expect((await decodeImage(blob, { maxBytes: 24, maxPixels: 2 })).width).toBe(2);
+    await expect(decodeImage(blob, { maxBytes: -1 })).rejects.toThrow(/wide\.png: maxBytes must be a positive integer or Infinity, got -1/);
+    const realFetch = globalThis.fetch;
+    try {
+      g.fetch = async () => new Response('x'.repeat(100), { headers: { 'content-length': '100' } });
+      await expect(decodeImage('https://example.test/big.jpg', { maxBytes: 50 })).rejects.toThrow('https://example.test/big.jpg: file is 100 bytes, over the 50 bytes limit');
+      // An endless body without a length: cut off once past the limit.
+      let pulled = 0;
+      const endless = new ReadableStream<Uint8Array>({ pull: (c) => void (pulled++, c.enqueue(new Uint8Array(1024))) });
+      g.fetch = async () => new Response(endless);
+      await expect(decodeImage('https://example.test/zero', { maxBytes: 4096 })).rejects.toThrow('https://example.test/zero: file is more than the 4 KiB limit for an image (raise it with the maxBytes option)');
+      expect(pulled).toBeLessThan(10);
+      g.fetch = async () => new Response(fake('FAKE 1 1 7 8 9 255'));
+      expect([...(await decodeImage('https://example.test/ok.png', { maxBytes: 100 })).data]).toEqual([7, 8, 9]);
+    } finally {
+      g.fetch = realFetch;
+    }
+  });
+
   it('decodeAll skips bad files and keeps order', async () => {
     const { images, failures } = await decodeAll([new File([fake('FAKE 1 1 1 2 3 4')], 'a.png'), new File([fake('bad')], 'b.png'), fake('FAKE 1 1 5 6 7 8')]);
     expect(images.map((i) => (i ? [...i.data] : null))).toEqual([[1, 2, 3], null, [5, 6, 7]]);

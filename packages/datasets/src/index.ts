@@ -38,7 +38,7 @@ export {
   type PipaSubsetCounts,
   type HeadToBodyOptions,
 } from './pipa';
-export { loadCfp, CfpDataset, parseCfpPairFile, parseCfpFiducials, type CfpImage, type CfpPair, type CfpFold, type CfpPose } from './cfp';
+export { loadCfp, CfpDataset, parseCfpPairFile, parseCfpFiducials, type CfpImage, type CfpPair, type CfpFold, type CfpPose, type CfpPairRow, type CfpPairFileOptions, type LoadCfpOptions, type CfpWarnings } from './cfp';
 export {
   readSfcManifest,
   sfcTimeSplit,

@@ -3,7 +3,7 @@
  * messages) so that the browser build can use them on fetched text too.
  */
 import { DatasetFormatError } from './errors';
-import { fields, parseIntField, splitLines, type NumberedLine } from './lines';
+import { checkPathSegment, fields, parseIntField, splitLines, type NumberedLine } from './lines';
 
 /** One pair line: a matched pair has name1 === name2. Image numbers are 1-based. */
 export interface LfwPairLine {
@@ -52,11 +52,20 @@ export function parseLfwPairs(text: string, file = 'pairs.txt'): LfwPairsFile {
     );
   }
   const folds: LfwPairLine[][] = [];
+  // Each pair (either order) → its line: a pair twice in the file, in one fold or two, is an error.
+  const seen = new Map<string, number>();
   for (let f = 0; f < foldCount; f++) {
     const fold: LfwPairLine[] = [];
     for (let k = 0; k < 2 * perClass; k++) {
       const l = body[f * 2 * perClass + k]!;
-      fold.push(parsePairLine(l, k < perClass, f + 1, file));
+      const p = parsePairLine(l, k < perClass, f + 1, file);
+      const a = `${p.name1} ${p.index1}`;
+      const b = `${p.name2} ${p.index2}`;
+      const key = a < b ? `${a}|${b}` : `${b}|${a}`;
+      const earlier = seen.get(key);
+      if (earlier !== undefined) throw new DatasetFormatError(file, l.line, `pair ${a} / ${b} already on line ${earlier}`);
+      seen.set(key, l.line);
+      fold.push(p);
     }
     folds.push(fold);
   }
@@ -69,13 +78,17 @@ function parsePairLine(l: NumberedLine, same: boolean, fold: number, file: strin
     if (f.length !== 3) {
       throw new DatasetFormatError(file, l.line, `expected a matched pair \`name i j\` (3 fields) in fold ${fold}, got ${f.length} field(s): ${JSON.stringify(l.text)}`);
     }
+    checkPathSegment(f[0]!, 'name', file, l.line);
     const i = parseIntField(f[1], 'first image number', file, l.line, 1);
     const j = parseIntField(f[2], 'second image number', file, l.line, 1);
+    if (i === j) throw new DatasetFormatError(file, l.line, `matched pair pairs image ${f[0]} ${i} with itself`);
     return { fold, same, name1: f[0]!, index1: i, name2: f[0]!, index2: j, line: l.line };
   }
   if (f.length !== 4) {
     throw new DatasetFormatError(file, l.line, `expected a mismatched pair \`name1 i name2 j\` (4 fields) in fold ${fold}, got ${f.length} field(s): ${JSON.stringify(l.text)}`);
   }
+  checkPathSegment(f[0]!, 'first name', file, l.line);
+  checkPathSegment(f[2]!, 'second name', file, l.line);
   const i = parseIntField(f[1], 'first image number', file, l.line, 1);
   const j = parseIntField(f[3], 'second image number', file, l.line, 1);
   if (f[0] === f[2]) {
@@ -108,6 +121,8 @@ export function parseLfwPeople(text: string, file = 'people.txt'): LfwPeopleFile
   const isCount = (l: NumberedLine | undefined): boolean => l !== undefined && /^\d+$/.test(l.text);
   let pos = 0;
   const folds: LfwPersonLine[][] = [];
+  // Name → fold and line: a person in two folds would break the folds' identity-disjointness.
+  const everywhere = new Map<string, { fold: number; line: number }>();
   const readPeople = (count: number | undefined, fold: number): LfwPersonLine[] => {
     const people: LfwPersonLine[] = [];
     const seen = new Set<string>();
@@ -121,9 +136,13 @@ export function parseLfwPeople(text: string, file = 'people.txt'): LfwPeopleFile
       if (f.length !== 2) {
         throw new DatasetFormatError(file, l.line, `expected \`name imageCount\` (2 fields), got ${f.length} field(s): ${JSON.stringify(l.text)}`);
       }
+      checkPathSegment(f[0]!, 'name', file, l.line);
       const images = parseIntField(f[1], 'image count', file, l.line, 1);
       if (seen.has(f[0]!)) throw new DatasetFormatError(file, l.line, `${f[0]} is listed twice in fold ${fold}`);
+      const other = everywhere.get(f[0]!);
+      if (other) throw new DatasetFormatError(file, l.line, `${f[0]} is already in fold ${other.fold} (line ${other.line}); a person belongs to one fold`);
       seen.add(f[0]!);
+      everywhere.set(f[0]!, { fold, line: l.line });
       people.push({ name: f[0]!, images, line: l.line });
       pos++;
     }

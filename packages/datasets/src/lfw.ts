@@ -33,8 +33,18 @@ export function findLfwImageRoot(dir: string): string {
   if (!existsSync(dir)) throw new DatasetLayoutError(`LFW folder not found: ${dir}`);
   if (!statSync(dir).isDirectory()) throw new DatasetLayoutError(`${dir}: expected the LFW folder (holding pairs.txt and the images), got a file`);
   if (looksLikeImageRoot(dir)) return dir;
+  // A symlinked folder (`lfw-deepfunneled -> /data/lfw-deepfunneled`) counts: follow the link with stat.
+  const isFolder = (parent: string, e: { name: string; isDirectory(): boolean; isSymbolicLink(): boolean }): boolean => {
+    if (e.isDirectory()) return true;
+    if (!e.isSymbolicLink()) return false;
+    try {
+      return statSync(join(parent, e.name)).isDirectory();
+    } catch {
+      return false; // a dangling link
+    }
+  };
   const children = readdirSync(dir, { withFileTypes: true })
-    .filter((e) => e.isDirectory())
+    .filter((e) => isFolder(dir, e))
     .map((e) => e.name)
     .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
   for (const child of children) {
@@ -44,7 +54,7 @@ export function findLfwImageRoot(dir: string): string {
   for (const child of children) {
     const sub = join(dir, child);
     for (const grandchild of readdirSync(sub, { withFileTypes: true })) {
-      if (grandchild.isDirectory() && looksLikeImageRoot(join(sub, grandchild.name))) return join(sub, grandchild.name);
+      if (isFolder(sub, grandchild) && looksLikeImageRoot(join(sub, grandchild.name))) return join(sub, grandchild.name);
     }
   }
   throw new DatasetLayoutError(

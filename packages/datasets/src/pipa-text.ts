@@ -31,10 +31,15 @@ export const ID = /^\d+$/;
 /**
  * Parses `all_data.txt` (8 columns `photoset_id photo_id x y w h identity_id subset_id`) or a
  * `split_{val,test}_{original,album,time,day}.txt` file (the same plus a 0/1 half column).
+ * A photo with the same head box twice, or the same identity twice, is an error (the
+ * published files have neither).
  */
 export function parsePipaAnnotations(text: string, file = 'all_data.txt'): PipaInstance[] {
   const out: PipaInstance[] = [];
   let columns: number | undefined;
+  // A head box, and a person, appear once per photo: photo + box → line, photo + identity → line.
+  const boxes = new Map<string, number>();
+  const people = new Map<string, number>();
   for (const { line, text: t } of splitLines(text)) {
     const f = t.split(/\s+/);
     if (f.length !== 8 && f.length !== 9) {
@@ -51,6 +56,15 @@ export function parsePipaAnnotations(text: string, file = 'all_data.txt'): PipaI
     const identityId = parseIntField(f[6], 'identity id', file, line, 0);
     const code = parseIntField(f[7], 'subset id', file, line, 0);
     if (code > 3) throw new DatasetFormatError(file, line, `subset id must be 0 (leftover), 1 (train), 2 (val) or 3 (test), got ${code}`);
+    const photo = `${f[0]} ${f[1]}`;
+    const box = `${photo} ${x} ${y} ${width} ${height}`;
+    const boxLine = boxes.get(box);
+    if (boxLine !== undefined) throw new DatasetFormatError(file, line, `photo ${photo} has the head box ${x} ${y} ${width} ${height} already on line ${boxLine}`);
+    boxes.set(box, line);
+    const person = `${photo} ${identityId}`;
+    const personLine = people.get(person);
+    if (personLine !== undefined) throw new DatasetFormatError(file, line, `photo ${photo} has identity ${identityId} already on line ${personLine} (a person appears once in a photo)`);
+    people.set(person, line);
     let half: 0 | 1 | undefined;
     if (f.length === 9) {
       if (f[8] !== '0' && f[8] !== '1') throw new DatasetFormatError(file, line, `half must be 0 or 1, got ${JSON.stringify(f[8])}`);

@@ -2,12 +2,15 @@
  * SFC-format: our manifest for large labelled private face collections (like DeepFace's
  * Social Face Classification set, 4.4 M faces of 4,030 people). See the README for the
  * format. The reader streams the file in chunks and keeps columns in typed arrays, so a
- * 4.4 M-row manifest costs ~24 bytes a row, never 4.4 M JS objects.
+ * 4.4 M-row manifest costs ~24 bytes a row (28 while reading: an image hash per row, to find
+ * repeated images), never 4.4 M JS objects. The columns are sized by a first pass that counts
+ * the non-blank lines, so blank lines reserve nothing.
  */
 import { closeSync, fstatSync, fsyncSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import { createProgress } from '@deepface-ts/progress';
 import { DatasetFormatError } from './errors';
+import { DECIMAL } from './lines';
 import { mixSeed, mulberry32, shuffleInPlace } from './rng';
 
 export const SFC_HEADER = 'identity,image,timestamp';
@@ -36,7 +39,7 @@ export interface SfcManifest {
   /** Byte offset and length of each row's image field in the file (read back with {@link SfcManifest.image}). */
   readonly imageOffset: Float64Array;
   readonly imageLength: Int32Array;
-  /** Rows dropped by `badRows: 'skip'`: how many, and the first messages. */
+  /** Rows dropped by `badRows: 'skip'` (malformed, or repeating an earlier row's image): how many, and the first 20 messages. */
   readonly skipped: { count: number; examples: string[] };
   /** Image field of a row (reads the bytes from the file). */
   image(row: number): string;
@@ -47,7 +50,10 @@ export interface SfcManifest {
 }
 
 export interface ReadSfcOptions {
-  /** Throw on the first malformed row (default) or skip it, counting it in `skipped`. */
+  /**
+   * Throw on the first malformed row (default) or skip it, counting it in `skipped`. A row whose
+   * image an earlier row has counts as malformed; repeats are found after the whole file is read.
+   */
   badRows?: 'throw' | 'skip';
   /** Show a progress bar on stderr (default: for files over 64 MiB). */
   progress?: boolean;
@@ -77,16 +83,64 @@ function parseDecimal(buf: Buffer, start: number, end: number): number {
   return /^-?\d+(\.\d+)?([eE][+-]?\d+)?$/.test(text) ? Number(text) : Number.NaN;
 }
 
-function parseTimestamp(buf: Buffer, start: number, end: number): number {
+/** Days from 1970-01-01 to a proleptic Gregorian date (H. Hinnant's days_from_civil). */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
+}
+
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+  return [4, 6, 9, 11].includes(month) ? 30 : 31;
+}
+
+/** An ISO 8601 date-time with a zone: `2014-06-01T12:00`, `…:00`, `…:00.5`, then `Z`, `±hh:mm` or `±hhmm`. */
+const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?(?:Z|([+-])(\d{2}):?(\d{2}))$/;
+
+/**
+ * Unix seconds of an ISO 8601 date-time with a zone, checked field by field: `Date.parse`
+ * reads `2014-02-30` as 2 March and `T24:00` as the next day; here those are errors. Returns
+ * the seconds, or a string saying what is wrong (undefined: not shaped like a date-time).
+ * Fractions below a millisecond are dropped, as Date does.
+ */
+export function parseIsoSeconds(text: string): number | string | undefined {
+  const m = ISO_DATE_TIME.exec(text);
+  if (!m) return undefined;
+  const [year, month, day, hour, minute] = [m[1], m[2], m[3], m[4], m[5]].map(Number) as [number, number, number, number, number];
+  const second = m[6] === undefined ? 0 : Number(m[6]);
+  if (month < 1 || month > 12) return `month ${m[2]} is not 01..12`;
+  const dim = daysInMonth(year, month);
+  if (day < 1 || day > dim) return `day ${m[3]} is not a day of ${MONTHS[month - 1]} ${m[1]} (01..${dim})`;
+  if (hour > 23) return `hour ${m[4]} is not 00..23`;
+  if (minute > 59) return `minute ${m[5]} is not 00..59`;
+  if (second > 59) return `second ${m[6]} is not 00..59 (leap seconds have no Unix time)`;
+  let offsetMinutes = 0;
+  if (m[8] !== undefined) {
+    const oh = Number(m[9]);
+    const om = Number(m[10]);
+    if (oh > 23 || om > 59) return `zone offset ${m[8]}${m[9]}:${m[10]} is not a time of day`;
+    offsetMinutes = (m[8] === '-' ? -1 : 1) * (oh * 60 + om);
+  }
+  const ms = m[7] === undefined ? 0 : Number(`${m[7].slice(1)}00`.slice(0, 3));
+  const seconds = daysFromCivil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second - offsetMinutes * 60;
+  return (seconds * 1000 + ms) / 1000;
+}
+
+/** Unix seconds of a timestamp field, or a string saying what is wrong with it. */
+function parseTimestamp(buf: Buffer, start: number, end: number): number | string {
   const n = parseDecimal(buf, start, end);
-  if (!Number.isNaN(n)) return n;
+  if (!Number.isNaN(n)) return Number.isFinite(n) ? n : 'is too large';
   const text = buf.toString('utf8', start, end);
   // ISO 8601 date-times must carry a zone (Z or ±hh:mm): a zone-less time would depend on the reader's TZ.
-  if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(text)) {
-    const ms = Date.parse(text);
-    if (Number.isFinite(ms)) return ms / 1000;
-  }
-  return Number.NaN;
+  const iso = parseIsoSeconds(text);
+  if (typeof iso === 'number') return iso;
+  return iso === undefined ? 'must be Unix seconds or an ISO 8601 date-time with a zone' : `is not a valid date-time: ${iso}`;
 }
 
 /**
@@ -168,13 +222,15 @@ function fnv1a(buf: Buffer, start: number, end: number): number {
   return h;
 }
 
-/** The columns being filled; grown by 1.5× when an estimate falls short. */
+/** The columns being filled: sized by the count of non-blank lines, grown by 1.5× only if the file grew meanwhile. */
 class Columns {
   rows = 0;
   identity: Int32Array;
   timestamp: Float64Array;
   imageOffset: Float64Array;
   imageLength: Int32Array;
+  /** FNV-1a of each row's image bytes, for finding repeated images (not part of the manifest). */
+  imageHash: Int32Array;
   box: Float32Array | undefined;
   constructor(
     capacity: number,
@@ -184,6 +240,7 @@ class Columns {
     this.timestamp = new Float64Array(capacity);
     this.imageOffset = new Float64Array(capacity);
     this.imageLength = new Int32Array(capacity);
+    this.imageHash = new Int32Array(capacity);
     this.box = withBox ? new Float32Array(capacity * 4) : undefined;
   }
   ensureOne(): void {
@@ -193,13 +250,233 @@ class Columns {
     this.timestamp = grow(this.timestamp, n);
     this.imageOffset = grow(this.imageOffset, n);
     this.imageLength = grow(this.imageLength, n);
+    this.imageHash = grow(this.imageHash, n);
     if (this.box) this.box = grow(this.box, n * 4);
   }
+}
+
+/** Murmur3's finaliser: spreads FNV-1a's bits (its high bits vary little between similar paths). */
+function mix32(hash: number): number {
+  let h = hash ^ (hash >>> 16);
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
+
+/**
+ * The rows whose image field an earlier row has, as pairs [row, earlier row] ascending by row.
+ * Runs after the read, over the column of image hashes: rows are partitioned by the top bits
+ * of their (mixed) hash into buckets of a few thousand, and each bucket is checked with a
+ * table small enough to stay in cache (a lookup per row in one table of every image would miss
+ * the cache on nearly every row). At most a quarter of the rows are partitioned at a time, so
+ * the scratch space is about 2 bytes a row. Equal hashes are confirmed by reading the fields
+ * back from the file.
+ */
+function findRepeatedImages(cols: Columns, fd: number): number[] {
+  const n = cols.rows;
+  if (n < 2) return [];
+  const hashes = cols.imageHash;
+  const roundBits = n > 1 << 18 ? 2 : 0;
+  const bucketBits = Math.max(0, Math.min(12, Math.ceil(Math.log2(n)) - roundBits - 12)); // ~4,096 rows a bucket
+  const topBits = roundBits + bucketBits;
+  const shift = 32 - topBits;
+  const top = (m: number): number => (topBits === 0 ? 0 : m >>> shift);
+  const counts = new Int32Array(1 << topBits);
+  for (let r = 0; r < n; r++) counts[top(mix32(hashes[r]!))]!++;
+  const buckets = 1 << bucketBits;
+  let most = 0;
+  let biggest = 0;
+  for (let round = 0; round < 1 << roundBits; round++) {
+    let sum = 0;
+    for (let b = 0; b < buckets; b++) {
+      const c = counts[(round << bucketBits) + b]!;
+      sum += c;
+      biggest = Math.max(biggest, c);
+    }
+    most = Math.max(most, sum);
+  }
+  const rowsOf = new Int32Array(most);
+  const hashOf = new Int32Array(most); // mixed hashes (mix32 is a bijection: equal mixed ⇔ equal hashes)
+  let size = 16;
+  while (size < biggest * 2) size *= 2;
+  const keys = new Int32Array(size);
+  const firstRow = new Int32Array(size); // row + 1; 0 = empty
+  // First row of a hash → the later rows with the same hash (repeats, and the rare true collisions).
+  const same = new Map<number, number[]>();
+  const start = new Int32Array(buckets + 1);
+  for (let round = 0; round < 1 << roundBits; round++) {
+    for (let b = 0; b < buckets; b++) start[b + 1] = start[b]! + counts[(round << bucketBits) + b]!;
+    const fill = start.slice(0, buckets);
+    for (let r = 0; r < n; r++) {
+      const m = mix32(hashes[r]!);
+      const t = top(m);
+      if (t >>> bucketBits !== round) continue;
+      const at = fill[t & (buckets - 1)]!++;
+      rowsOf[at] = r;
+      hashOf[at] = m;
+    }
+    for (let b = 0; b < buckets; b++) {
+      const count = start[b + 1]! - start[b]!;
+      if (count < 2) continue;
+      let mask = 15;
+      while (mask + 1 < count * 2) mask = mask * 2 + 1;
+      firstRow.fill(0, 0, mask + 1);
+      for (let q = start[b]!; q < start[b + 1]!; q++) {
+        const m = hashOf[q]!;
+        let s = m & mask;
+        while (firstRow[s] !== 0 && keys[s] !== m) s = (s + 1) & mask;
+        if (firstRow[s] === 0) {
+          keys[s] = m;
+          firstRow[s] = rowsOf[q]! + 1;
+        } else {
+          const f = firstRow[s]! - 1;
+          const later = same.get(f);
+          if (later) later.push(rowsOf[q]!);
+          else same.set(f, [rowsOf[q]!]);
+        }
+      }
+    }
+  }
+  const bytes = (r: number): Buffer => {
+    const out = Buffer.allocUnsafe(cols.imageLength[r]!);
+    readSync(fd, out, 0, out.length, cols.imageOffset[r]!);
+    return out;
+  };
+  const pairs: [number, number][] = [];
+  for (const [f, later] of same) {
+    // The distinct images among the rows with this hash, by first row (one read per row).
+    const firsts = [{ row: f, bytes: bytes(f) }];
+    for (const r of later) {
+      const mine = bytes(r);
+      const earlier = firsts.find((x) => x.bytes.equals(mine));
+      if (earlier === undefined) firsts.push({ row: r, bytes: mine });
+      else pairs.push([r, earlier.row]);
+    }
+  }
+  pairs.sort((x, y) => x[0] - y[0]);
+  return pairs.flat();
+}
+
+/** 1-based lines of byte offsets, in one pass over the file up to the last of them (for messages). */
+function linesAt(fd: number, offsets: readonly number[]): Map<number, number> {
+  const sorted = [...new Set(offsets)].sort((x, y) => x - y);
+  const out = new Map<number, number>();
+  const buf = Buffer.allocUnsafe(1 << 20);
+  let line = 1;
+  let at = 0;
+  for (const offset of sorted) {
+    while (at < offset) {
+      const n = readSync(fd, buf, 0, Math.min(buf.length, offset - at), at);
+      if (n === 0) break;
+      for (let p = buf.indexOf(NL, 0); p >= 0 && p < n; p = buf.indexOf(NL, p + 1)) line++;
+      at += n;
+    }
+    out.set(offset, line);
+  }
+  return out;
+}
+
+/**
+ * Refuses the rows that repeat an earlier row's image (found after the read, see
+ * {@link findRepeatedImages}): throws for the first, or drops them all, counting them in
+ * `skipped`. Returns the identity names, less any left without a row.
+ */
+function refuseRepeatedImages(st: ReadState, pairs: readonly number[]): string[] {
+  const names = st.table.names;
+  if (pairs.length === 0) return names;
+  const cols = st.cols;
+  const messages = st.badRows === 'throw' ? 1 : Math.max(0, MAX_EXAMPLES - st.skipped.examples.length);
+  const shown = Math.min(messages, pairs.length / 2);
+  const offsets: number[] = [];
+  for (let q = 0; q < shown; q++) offsets.push(cols.imageOffset[pairs[2 * q]!]!, cols.imageOffset[pairs[2 * q + 1]!]!);
+  const lines = linesAt(st.fd, offsets);
+  for (let q = 0; q < shown; q++) {
+    const [row, earlier] = [pairs[2 * q]!, pairs[2 * q + 1]!];
+    const image = JSON.stringify(readImage(st.fd, cols.imageOffset[row]!, cols.imageLength[row]!));
+    const identity = names[cols.identity[row]!]!;
+    const before = names[cols.identity[earlier]!]!;
+    const at = lines.get(cols.imageOffset[earlier]!)!;
+    const problem =
+      identity === before
+        ? `image ${image} is already on line ${at} (a repeated image could land in both the train and the test split)`
+        : `image ${image} is already on line ${at} as identity ${JSON.stringify(before)}, here ${JSON.stringify(identity)} (one image cannot be two people)`;
+    const line = lines.get(cols.imageOffset[row]!)!;
+    if (st.badRows === 'throw') throw new DatasetFormatError(st.file, line, problem);
+    st.skipped.examples.push(`${st.file}:${line}: ${problem}`);
+  }
+  st.skipped.count += pairs.length / 2;
+  // Drop the repeats: compact the columns in place.
+  const drop = new Uint8Array(cols.rows);
+  for (let q = 0; q < pairs.length; q += 2) drop[pairs[q]!] = 1;
+  let w = 0;
+  for (let r = 0; r < cols.rows; r++) {
+    if (drop[r]) continue;
+    cols.identity[w] = cols.identity[r]!;
+    cols.timestamp[w] = cols.timestamp[r]!;
+    cols.imageOffset[w] = cols.imageOffset[r]!;
+    cols.imageLength[w] = cols.imageLength[r]!;
+    if (cols.box) cols.box.copyWithin(4 * w, 4 * r, 4 * r + 4);
+    w++;
+  }
+  cols.rows = w;
+  // An identity whose only rows were repeats goes too, so that every identity listed has a row.
+  const used = new Uint8Array(names.length);
+  for (let r = 0; r < w; r++) used[cols.identity[r]!] = 1;
+  if (used.every((u) => u === 1)) return names;
+  const remap = new Int32Array(names.length);
+  const kept: string[] = [];
+  names.forEach((name, id) => {
+    remap[id] = used[id] ? kept.push(name) - 1 : -1;
+  });
+  for (let r = 0; r < w; r++) cols.identity[r] = remap[cols.identity[r]!]!;
+  return kept;
+}
+
+function readImage(fd: number, offset: number, length: number): string {
+  const buf = Buffer.allocUnsafe(length);
+  readSync(fd, buf, 0, length, offset);
+  return buf.toString('utf8');
+}
+
+/**
+ * Non-blank lines of the file (a line with any byte besides CR and LF), to size the columns
+ * by rows rather than bytes: a 200 MB file of newlines reserves nothing. Native `indexOf` finds
+ * each line's end; runs of blank lines are stepped over byte by byte, so they cost no call each.
+ */
+function countNonBlankLines(fd: number, size: number, buf: Buffer): number {
+  let count = 0;
+  let content = false; // the current line has a byte other than CR
+  for (let offset = 0; offset < size; ) {
+    const n = readSync(fd, buf, 0, Math.min(buf.length, size - offset), offset);
+    if (n === 0) break;
+    offset += n;
+    let p = 0;
+    while (p < n) {
+      const c = buf[p]!;
+      if (c === NL) {
+        if (content) count++;
+        content = false;
+        p++;
+      } else if (c === CR) {
+        p++;
+      } else {
+        content = true;
+        const q = buf.indexOf(NL, p);
+        if (q < 0 || q >= n) break; // the line goes on in the next chunk
+        count++;
+        content = false;
+        p = q + 1;
+      }
+    }
+  }
+  return count + (content ? 1 : 0);
 }
 
 /** Parser state that survives from one chunk to the next. */
 interface ReadState {
   readonly file: string;
+  readonly fd: number;
   readonly withBox: boolean;
   readonly badRows: 'throw' | 'skip';
   readonly table: IdentityTable;
@@ -208,10 +485,12 @@ interface ReadState {
   lineNo: number;
 }
 
+const MAX_EXAMPLES = 20;
+
 function badRow(st: ReadState, problem: string): void {
   if (st.badRows === 'throw') throw new DatasetFormatError(st.file, st.lineNo, problem);
   st.skipped.count++;
-  if (st.skipped.examples.length < 20) st.skipped.examples.push(`${st.file}:${st.lineNo}: ${problem}`);
+  if (st.skipped.examples.length < MAX_EXAMPLES) st.skipped.examples.push(`${st.file}:${st.lineNo}: ${problem}`);
 }
 
 /**
@@ -231,8 +510,9 @@ function parseRowCarefully(st: ReadState, buf: Buffer, start: number, end: numbe
   if (c2 === c1 + 1) return badRow(st, 'image is empty');
   const tsEnd = c3 >= 0 ? c3 : end;
   const ts = parseTimestamp(buf, c2 + 1, tsEnd);
-  if (!Number.isFinite(ts)) {
-    return badRow(st, `timestamp must be Unix seconds or an ISO 8601 date-time with a zone, got ${JSON.stringify(buf.toString('utf8', c2 + 1, tsEnd))}`);
+  if (typeof ts === 'string') {
+    const text = JSON.stringify(buf.toString('utf8', c2 + 1, tsEnd));
+    return badRow(st, ts.startsWith('must') ? `timestamp ${ts}, got ${text}` : `timestamp ${text} ${ts}`);
   }
   let box: number[] = [Number.NaN, Number.NaN, Number.NaN, Number.NaN];
   if (st.withBox) {
@@ -240,12 +520,20 @@ function parseRowCarefully(st: ReadState, buf: Buffer, start: number, end: numbe
     const parts = buf.toString('utf8', c3 + 1, end).split(',');
     if (parts.length !== 4) return badRow(st, `expected 7 comma-separated fields, found ${3 + parts.length}`);
     if (parts.some((p) => p.trim() !== '')) {
-      const v = parts.map((p) => (p.trim() === '' ? Number.NaN : Number(p)));
+      const trimmed = parts.map((p) => p.trim());
+      if (trimmed.some((p) => p !== '' && !DECIMAL.test(p) && Number.isFinite(Number(p)))) {
+        return badRow(st, `box x,y,width,height must be decimal numbers, got ${JSON.stringify(parts.join(','))} (hexadecimal, octal and binary forms are not read)`);
+      }
+      const v = trimmed.map((p) => (DECIMAL.test(p) ? Number(p) : Number.NaN));
       if (!v.every(Number.isFinite)) return badRow(st, `box x,y,width,height must be 4 finite numbers or all empty, got ${JSON.stringify(parts.join(','))}`);
+      // The box column is a Float32Array: 1e39 would be stored as Infinity.
+      if (!v.every((x) => Number.isFinite(Math.fround(x)))) return badRow(st, `box x,y,width,height must fit 32-bit floats (|v| < 3.4e38), got ${JSON.stringify(parts.join(','))}`);
       if (!(v[2]! > 0 && v[3]! > 0)) return badRow(st, `box width and height must be positive, got ${v[2]}×${v[3]}`);
       box = v;
     }
   }
+  st.cols.ensureOne();
+  st.cols.imageHash[st.cols.rows] = fnv1a(buf, c1 + 1, c2);
   const hash = fnv1a(buf, start, c1);
   addRow(st, st.table.lookup(buf, start, c1, hash), ts, fileOffset + c1 + 1, c2 - c1 - 1);
   if (st.cols.box) st.cols.box.set(box, (st.cols.rows - 1) * 4);
@@ -253,7 +541,6 @@ function parseRowCarefully(st: ReadState, buf: Buffer, start: number, end: numbe
 
 function addRow(st: ReadState, id: number, ts: number, imageOffset: number, imageLength: number): void {
   const cols = st.cols;
-  cols.ensureOne();
   const r = cols.rows++;
   cols.identity[r] = id;
   cols.timestamp[r] = ts;
@@ -287,9 +574,11 @@ function parseLines(st: ReadState, buf: Buffer, filled: number, eof: boolean, fi
         const c1 = i;
         i++;
         c = -1;
+        let hImage = 0x811c9dc5 | 0;
         while (i < filled) {
           c = buf[i]!;
           if (c === COMMA || c === NL) break;
+          hImage = Math.imul(hImage ^ c, 16777619);
           i++;
         }
         if (c === COMMA && i > c1 + 1 && i < filled && buf[c1 + 1] !== QUOTE) {
@@ -316,6 +605,7 @@ function parseLines(st: ReadState, buf: Buffer, filled: number, eof: boolean, fi
               const id = table.lookup(buf, pos, c1, h);
               if (cols.rows >= cols.identity.length) cols.ensureOne();
               const r = cols.rows++;
+              cols.imageHash[r] = hImage;
               cols.identity[r] = id;
               cols.timestamp[r] = negative ? -ts : ts;
               cols.imageOffset[r] = fileOffset + c1 + 1;
@@ -357,6 +647,7 @@ export function readSfcManifest(file: string, options: ReadSfcOptions = {}): Sfc
     const showProgress = options.progress ?? size > 64 << 20;
     const progress = showProgress ? createProgress({ label: `read ${basename(file)}`, total: Math.max(1, Math.round(size / 1048576)), unit: 'MiB' }) : undefined;
     let buf: Buffer = Buffer.allocUnsafe(Math.max(64, chunkBytes));
+    const rowLines = countNonBlankLines(fd, size, buf);
     let filled = 0;
     let bufFileOffset = 0; // file offset of buf[0]
     let eof = false;
@@ -393,17 +684,16 @@ export function readSfcManifest(file: string, options: ReadSfcOptions = {}): Sfc
         if (text !== SFC_HEADER && text !== SFC_HEADER_WITH_BOX) {
           throw new DatasetFormatError(file, headerLine, `first line must be the header "${SFC_HEADER}" or "${SFC_HEADER_WITH_BOX}", got ${JSON.stringify(text.slice(0, 80))}`);
         }
-        // Size the columns from this chunk's mean row length, so a typical file needs no regrowth.
-        let sampleRows = 0;
-        for (let p = buf.indexOf(NL, pos); p >= 0 && p < filled; p = buf.indexOf(NL, p + 1)) sampleRows++;
-        const sampleBytes = Math.max(1, filled - pos);
-        const estimate = sampleRows > 0 ? Math.ceil((size / sampleBytes) * sampleRows * 1.02) + 16 : 1024;
+        // Room for one row per non-blank line after the header (counted before reading): the
+        // reservation follows the rows, so blank lines cost nothing however many there are.
+        const capacity = Math.max(16, rowLines - 1);
         st = {
           file,
+          fd,
           withBox: text === SFC_HEADER_WITH_BOX,
           badRows,
           table: new IdentityTable(),
-          cols: new Columns(estimate, text === SFC_HEADER_WITH_BOX),
+          cols: new Columns(capacity, text === SFC_HEADER_WITH_BOX),
           skipped: { count: 0, examples: [] },
           lineNo: headerLine,
         };
@@ -428,13 +718,14 @@ export function readSfcManifest(file: string, options: ReadSfcOptions = {}): Sfc
         }
       }
     }
+    const identities = refuseRepeatedImages(st, findRepeatedImages(st.cols, fd));
     const rows = st.cols.rows;
-    progress?.done(`${rows.toLocaleString('en-US')} rows, ${st.table.names.length.toLocaleString('en-US')} identities`);
+    progress?.done(`${rows.toLocaleString('en-US')} rows, ${identities.length.toLocaleString('en-US')} identities`);
     const c = st.cols;
     return makeManifest(
       file,
       rows,
-      st.table.names,
+      identities,
       c.identity.subarray(0, rows),
       c.timestamp.subarray(0, rows),
       c.box?.subarray(0, rows * 4),

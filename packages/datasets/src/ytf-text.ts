@@ -1,6 +1,6 @@
 /** YouTube Faces text formats and frame-pair sampling (no file system: usable in the browser). */
 import { DatasetFormatError } from './errors';
-import { parseIntField, parseNumberField, splitLines } from './lines';
+import { checkPathSegment, parseIntField, parseNumberField, splitLines } from './lines';
 import { mixSeed, mulberry32 } from './rng';
 
 /** A video reference `Name/number` as written in splits.txt. */
@@ -24,20 +24,35 @@ function parseVideo(value: string, what: string, file: string, line: number): Yt
   if (parts.length !== 2 || parts[0]!.length === 0 || parts[1]!.length === 0) {
     throw new DatasetFormatError(file, line, `${what} must be \`Name/video\`, got ${JSON.stringify(value)}`);
   }
+  // Both parts become folders under the frame root: `../x`, `Ann/..` or `C:/x` would leave it.
+  checkPathSegment(parts[0]!, `${what}'s name`, file, line);
+  checkPathSegment(parts[1]!, `${what}'s video`, file, line);
   return { name: parts[0]!, video: parts[1]! };
 }
+
+/** The official header line, compared with case and spacing ignored. */
+const YTF_HEADER = 'split number,pair id,first name,second name,is same';
+const normalizeHeader = (text: string): string =>
+  text
+    .split(',')
+    .map((f) => f.trim().toLowerCase().replace(/\s+/g, ' '))
+    .join(',');
 
 /**
  * Parses `splits.txt`: rows `split, pair, Name/video, Name/video, same` with an optional
  * header line (the official file has `split number, pair id, first name, second name, is same`;
- * some copies drop it).
+ * some copies drop it). Only that header is skipped: any other first line is read as a row, so
+ * a malformed first row is an error, never silently dropped. A video pair listed twice in one
+ * split (in either order), a video paired with itself and a name with `..`, `/`, `\` or a drive
+ * prefix are errors too.
  */
 export function parseYtfSplits(text: string, file = 'splits.txt'): YtfPair[] {
   const lines = splitLines(text);
   if (lines.length === 0) throw new DatasetFormatError(file, undefined, 'file is empty');
-  const start = /^\s*\d/.test(lines[0]!.text) ? 0 : 1;
+  const start = normalizeHeader(lines[0]!.text) === YTF_HEADER ? 1 : 0;
   const pairs: YtfPair[] = [];
   const seen = new Map<string, number>();
+  const seenVideos = new Map<string, number>();
   for (let k = start; k < lines.length; k++) {
     const { line, text: t } = lines[k]!;
     const f = t.split(',').map((s) => s.trim());
@@ -57,6 +72,13 @@ export function parseYtfSplits(text: string, file = 'splits.txt'): YtfPair[] {
     const previous = seen.get(key);
     if (previous !== undefined) throw new DatasetFormatError(file, line, `split ${split} pair ${pairId} already appears on line ${previous}`);
     seen.set(key, line);
+    const a = `${first.name}/${first.video}`;
+    const b = `${second.name}/${second.video}`;
+    if (a === b) throw new DatasetFormatError(file, line, `pairs video ${a} with itself`);
+    const videos = `${split}:${a < b ? `${a}|${b}` : `${b}|${a}`}`;
+    const earlier = seenVideos.get(videos);
+    if (earlier !== undefined) throw new DatasetFormatError(file, line, `videos ${a} and ${b} are already paired in split ${split} on line ${earlier}`);
+    seenVideos.set(videos, line);
     pairs.push({ split, pairId, first, second, same, line });
   }
   return pairs;

@@ -22,6 +22,13 @@ function frameNumber(file: string): number {
   return m ? Number(m[1]) : Number.NaN;
 }
 
+/** A name that becomes one folder or file name under the frame root (no `..`, separators or drive prefix). */
+function plainName(value: string, what: string): void {
+  if (value === '' || value === '.' || value === '..' || /[/\\\0]/.test(value) || /^[A-Za-z]:/.test(value)) {
+    throw new RangeError(`YtfFrames: ${what} must be a plain folder name, got ${JSON.stringify(value)}`);
+  }
+}
+
 /**
  * The frames of a YTF copy: `root` may be the `frame_images_DB` / `aligned_images_DB`
  * folder itself or a folder containing one of them (frame_images_DB preferred).
@@ -48,6 +55,8 @@ export class YtfFrames {
 
   /** Frame files of a video, sorted by frame number; throws naming the folder when there are none. */
   frames(video: YtfVideo): readonly string[] {
+    plainName(video.name, 'video name');
+    plainName(video.video, 'video number');
     const key = `${video.name}/${video.video}`;
     let list = this.cache.get(key);
     if (!list) {
@@ -65,6 +74,7 @@ export class YtfFrames {
 
   /** Face boxes of one person from `Name.labeled_faces.txt` (frame_images_DB only); undefined when absent. */
   faceBoxes(name: string): Map<string, YtfFaceBox> | undefined {
+    plainName(name, 'person name');
     const file = join(this.framesDir, `${name}.labeled_faces.txt`);
     return existsSync(file) ? parseYtfLabeledFaces(readFileSync(file, 'utf8'), file) : undefined;
   }
