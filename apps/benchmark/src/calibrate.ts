@@ -11,7 +11,8 @@
 // --write stores verify / open-set thresholds in packages/describer/src/calibration.json under
 // the describer's id. The last stdout line is one JSON object with every variant's figures.
 import { datasetsRoot, loadLfw } from '@deepface-ts/datasets';
-import { parseCommandLine, runMain, userCwd } from '@deepface-ts/cli';
+import { parseCommandLine, runMain, UsageError, userCwd } from '@deepface-ts/cli';
+import { decodeWeightsFile, encodeWeightsFile, readWeightsFileBytes } from '@deepface-ts/network';
 import { accuracyAtThreshold, auc, bestThreshold, rocCurve, writeFileAtomic } from '@deepface-ts/metrics';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -98,20 +99,24 @@ export function thresholdAtFar(impostorScores: ArrayLike<number>, far: number): 
 }
 
 const DEFAULT_VARIANTS = ['dlib-chip', 'dlib-chip-mirror', 'dlib-box', 'dlib-3d', 'deepface-3d'];
-const USAGE = `usage: pnpm --filter @deepface-ts/benchmark-app calibrate [--data <datasets dir>] [--cache <dir>] [--model <deepface.safetensors>] [--write] [variant …]
-variants: <dlib|deepface>-<chip|box|3d|2d>[-mirror][-jitterN][-lm][-proj] (default: ${DEFAULT_VARIANTS.join(' ')})`;
+const USAGE = `usage: pnpm --filter @deepface-ts/benchmark-app calibrate [--data <datasets dir>] [--cache <dir>] [--model <deepface.safetensors>] [--stamp <out.safetensors>] [--write] [variant …]
+variants: <dlib|deepface>-<chip|box|3d|2d>[-mirror][-jitterN][-lm][-proj] (default: ${DEFAULT_VARIANTS.join(' ')})
+--stamp <out>: with --model and one deepface variant, writes a copy of the model whose metadata carries the View 1
+threshold (verify_threshold, verify_threshold_source), as a shipped model needs.`;
 
 async function main(): Promise<void> {
   const { values, positionals } = parseCommandLine(process.argv.slice(2), {
     usage: USAGE,
     allowPositionals: true,
-    options: { data: { type: 'string' }, write: { type: 'boolean', default: false }, cache: { type: 'string' }, model: { type: 'string' } },
+    options: { data: { type: 'string' }, write: { type: 'boolean', default: false }, cache: { type: 'string' }, model: { type: 'string' }, stamp: { type: 'string' } },
   });
   const cwd = userCwd();
   const model = values.model ? resolve(cwd, values.model) : undefined;
   const data = values.data ? resolve(cwd, values.data) : datasetsRoot();
   const cacheDir = resolve(cwd, values.cache ?? 'node_modules/.cache/deepface-ts/descriptors');
   const variants = (positionals.length ? positionals : DEFAULT_VARIANTS).map((v) => parseCalibrationVariant(v, model));
+  const stamp = values.stamp ? resolve(cwd, values.stamp) : undefined;
+  if (stamp && (!model || variants.length !== 1 || variants[0]!.descriptor !== 'deepface')) throw new UsageError('--stamp needs --model and exactly one deepface variant', { usage: USAGE });
   const lfwDir = existsSync(join(data, 'lfw', 'pairsDevTrain.txt')) ? join(data, 'lfw') : data;
   const lfw = loadLfw(lfwDir, { checkImages: false, view2Shape: null });
   const { train, test } = lfw.view1();
@@ -163,6 +168,13 @@ async function main(): Promise<void> {
     descriptor.describer?.dispose();
     console.log(`${v.name.padEnd(28)} threshold ${row.threshold.toFixed(4)}  devTrain ${row.train_accuracy.toFixed(4)}  devTest ${row.test_accuracy.toFixed(4)}  AUC ${row.test_auc.toFixed(4)}  open-set@1%FAR ${row.open_set_threshold.toFixed(4)}`);
     console.log(`${''.padEnd(28)} open set by gallery size (1 % of impostor probes accepted, ${impostors.length} impostor pairs): ${row.open_set_by_gallery.map((r) => `${r.images}: ${r.threshold.toFixed(4)}`).join(', ')}`);
+    if (stamp) {
+      const content = decodeWeightsFile(await readWeightsFileBytes(model!), model!);
+      content.metadata.verify_threshold = String(row.threshold);
+      content.metadata.verify_threshold_source = `LFW View 1 (${v.name}): most accurate on pairsDevTrain (${train.length} pairs, ${row.train_accuracy.toFixed(4)}); pairsDevTest ${row.test_accuracy.toFixed(4)} (pnpm --filter @deepface-ts/benchmark-app calibrate ${v.name} --model <file> --stamp <out>)`;
+      await writeFileAtomic(stamp, encodeWeightsFile(content, content.storedDtype ?? 'float32'));
+      console.log(`${stamp}: ${model} with verify_threshold ${row.threshold}`);
+    }
     if (values.write) {
       const all = existsSync(calibrationFile) ? (JSON.parse(readFileSync(calibrationFile, 'utf8')) as Record<string, unknown>) : {};
       all[descriptor.version] = {

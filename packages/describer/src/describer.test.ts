@@ -1,4 +1,7 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { tf } from '@deepface-ts/kernels';
+import { cropsToBatch, deepFaceConfig, DeepFaceModel, DistillProjection, saveWeightsFile } from '@deepface-ts/network';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { datasetsRoot, decodeImage } from '@deepface-ts/datasets';
@@ -145,6 +148,39 @@ describe('the DeepFace descriptor (shipped model, 3D frontalization)', () => {
       }
     } finally {
       deepface.dispose();
+    }
+  }, 60_000);
+});
+
+describe('the DeepFace descriptor by a distilled projection', () => {
+  it("describes by ŝ = P·f7 + b, unit norm, the teacher's 128 dimensions; a model without a projection is refused", async () => {
+    const config = deepFaceConfig({ inputSize: 24, f7: 16, numClasses: 3, c1Filters: 4, c3Filters: 4, localFilters: 3, kernels: { c1: 3, c3: 3, l4: 2, l5: 2, l6: 2 } });
+    const model = DeepFaceModel.create(config, { seed: 2 });
+    model.representationMax = new Float32Array(16).fill(1);
+    const projection = DistillProjection.create(16, { outputSize: 128, seed: 3 });
+    const dir = mkdtempSync(join(tmpdir(), 'describer-proj-'));
+    const withProjection = join(dir, 'student.safetensors');
+    const plain = join(dir, 'plain.safetensors');
+    await saveWeightsFile(withProjection, { ...model.toWeights({ verify_threshold: '0.5' }), projection: projection.toWeights() });
+    await saveWeightsFile(plain, model.toWeights({ verify_threshold: '0.5' }));
+    const student = await createDescriber({ descriptor: 'deepface', model: withProjection, representation: 'projection', detector });
+    try {
+      expect(student.dim).toBe(128);
+      expect(student.id).toMatch(/-3d-proj$/);
+      const crop = { width: 24, height: 24, channels: 3 as const, data: Uint8Array.from({ length: 24 * 24 * 3 }, (_, i) => (i * 37) % 256) };
+      const [feature] = (await student.describeCrops([crop])).features;
+      // The same read-out by hand: F7 without dropout, the projection, normalised.
+      const expected = tf.tidy(() => {
+        const x = tf.tensor4d(cropsToBatch([crop], 24, config.inputMode), [1, 24, 24, 3]);
+        return projection.embed(model.forward(x, { training: false }).f7 as tf.Tensor2D).dataSync() as Float32Array;
+      });
+      expect(unitNorm(feature!)).toBeCloseTo(1, 5);
+      for (let k = 0; k < 128; k++) expect(feature![k]).toBeCloseTo(expected[k]!, 5);
+      await expect(createDescriber({ descriptor: 'deepface', model: plain, representation: 'projection', detector })).rejects.toThrow(/plain\.safetensors: representation 'projection' needs a distilled model/);
+    } finally {
+      student.dispose();
+      model.dispose();
+      projection.dispose();
     }
   }, 60_000);
 });
