@@ -216,10 +216,11 @@ describe('weights file: the distillation projection', () => {
     expect(body(withProjection).subarray(0, body(plain).length)).toEqual(body(plain));
   });
 
-  it('still loads the shipped default model, which re-encodes to the same bytes', async () => {
+  it('still loads the shipped default model (distilled: it carries its projection onto the teacher\'s 128-D space), which re-encodes to the same bytes', async () => {
     const path = fileURLToPath(new URL('../models/deepface-default.safetensors', import.meta.url));
     const loaded = await loadWeightsFile(path);
-    expect('projection' in loaded).toBe(false);
+    expect(loaded.projection?.inputSize).toBe(representationSize(loaded.config));
+    expect(loaded.projection?.outputSize).toBe(128);
     expect(loaded.storedDtype).toBe('float16');
     expect(loaded.tensors.size).toBe(parameterSpecs(loaded.config).length + 1);
     expect(loaded.tensors.get('representation.max')!.length).toBe(representationSize(loaded.config));
