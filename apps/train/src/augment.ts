@@ -149,42 +149,31 @@ export function gaussianBlurInPlace(image: RgbImage<Uint8Array>, sigma: number):
   for (let i = 0; i < kernel.length; i++) kernel[i]! /= sum;
   const { width: w, height: h, data } = image;
   const tmp = new Float32Array(w * h * 3);
+  blurPass(data, tmp, w, h, kernel, r, 1, 0);
+  blurPass(tmp, data, w, h, kernel, r, 0, 1);
+}
+
+/** One 1-D pass of the blur along (dx, dy), edges clamped; a Uint8Array destination is rounded. */
+function blurPass(src: ArrayLike<number>, dst: Float32Array | Uint8Array, w: number, h: number, kernel: Float32Array, r: number, dx: number, dy: number): void {
+  const round = dst instanceof Uint8Array ? 0.5 : 0;
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
       let a = 0;
       let b = 0;
       let c = 0;
       for (let i = -r; i <= r; i++) {
-        const xx = x + i < 0 ? 0 : x + i >= w ? w - 1 : x + i;
-        const o = (y * w + xx) * 3;
+        const xx = Math.min(w - 1, Math.max(0, x + i * dx));
+        const yy = Math.min(h - 1, Math.max(0, y + i * dy));
+        const o = (yy * w + xx) * 3;
         const k = kernel[i + r]!;
-        a += k * data[o]!;
-        b += k * data[o + 1]!;
-        c += k * data[o + 2]!;
+        a += k * src[o]!;
+        b += k * src[o + 1]!;
+        c += k * src[o + 2]!;
       }
       const o = (y * w + x) * 3;
-      tmp[o] = a;
-      tmp[o + 1] = b;
-      tmp[o + 2] = c;
-    }
-  }
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      let a = 0;
-      let b = 0;
-      let c = 0;
-      for (let i = -r; i <= r; i++) {
-        const yy = y + i < 0 ? 0 : y + i >= h ? h - 1 : y + i;
-        const o = (yy * w + x) * 3;
-        const k = kernel[i + r]!;
-        a += k * tmp[o]!;
-        b += k * tmp[o + 1]!;
-        c += k * tmp[o + 2]!;
-      }
-      const o = (y * w + x) * 3;
-      data[o] = a + 0.5;
-      data[o + 1] = b + 0.5;
-      data[o + 2] = c + 0.5;
+      dst[o] = a + round;
+      dst[o + 1] = b + round;
+      dst[o + 2] = c + round;
     }
   }
 }

@@ -147,6 +147,19 @@ function parseTrainArgs(argv: readonly string[]) {
 
 type TrainArgs = ReturnType<typeof parseTrainArgs>;
 
+/** The F7 normalisation maxima over `count` training inputs (no dropout), read in batches of `batchSize` by `load(start, end)`. */
+async function representationMaxima(model: DeepFaceModel, count: number, batchSize: number, load: (start: number, end: number) => Promise<Float32Array>): Promise<Float32Array> {
+  const size = model.config.inputSize;
+  const maxima = new ComponentMaxima(model.representationSize);
+  for (let start = 0; start < count; start += batchSize) {
+    const end = Math.min(count, start + batchSize);
+    const input = tf.tensor4d(await load(start, end), [end - start, size, size, 3]);
+    maxima.add(await model.representation(input));
+    input.dispose();
+  }
+  return maxima.floored();
+}
+
 /** Distillation from the teacher cache (see distill-train.ts). */
 async function mainDistill(a: TrainArgs, d: NonNullable<TrainArgs['distill']>): Promise<void> {
   const { manifestPath, out, epochs, batchSize, seed, backend } = a;
@@ -200,15 +213,9 @@ async function mainDistill(a: TrainArgs, d: NonNullable<TrainArgs['distill']>): 
 
   // F7 normalisation maxima over the training images' view 0 (no dropout), as the paper's descriptor needs.
   const model = DeepFaceModel.fromWeights(weights);
-  const maxima = new ComponentMaxima(model.representationSize);
-  for (let start = 0; start < train.length; start += batchSize) {
-    const entries = train.slice(start, start + batchSize).map((s) => s.views.find((e) => cache.entries[e]!.view === 0) ?? s.views[0]!);
-    const { x } = packBatch(cache, config, entries);
-    const input = tf.tensor4d(x, [entries.length, config.inputSize, config.inputSize, 3]);
-    maxima.add(await model.representation(input));
-    input.dispose();
-  }
-  model.representationMax = maxima.floored();
+  model.representationMax = await representationMaxima(model, train.length, batchSize, async (start, end) =>
+    packBatch(cache, config, train.slice(start, end).map((s) => s.views.find((e) => cache.entries[e]!.view === 0) ?? s.views[0]!)).x,
+  );
   const final = history[history.length - 1]!;
   const modelPath = join(out, 'model.safetensors');
   const content = model.toWeights({
@@ -307,15 +314,9 @@ async function main(): Promise<void> {
   });
 
   // F7 normalisation maxima over the training crops (no dropout).
-  const maxima = new ComponentMaxima(model.representationSize);
-  for (let start = 0; start < trainSet.count; start += batchSize) {
-    const idx = Int32Array.from({ length: Math.min(batchSize, trainSet.count - start) }, (_, i) => start + i);
-    const { x } = await trainSet.load(idx);
-    const input = tf.tensor4d(x, [idx.length, size, size, 3]);
-    maxima.add(await model.representation(input));
-    input.dispose();
-  }
-  model.representationMax = maxima.floored();
+  model.representationMax = await representationMaxima(model, trainSet.count, batchSize, async (start, end) =>
+    (await trainSet.load(Int32Array.from({ length: end - start }, (_, i) => start + i))).x,
+  );
   const final = history[history.length - 1]!;
   const val = await evaluate(model, valSet, batchSize);
   const command = `pnpm train ${args.join(' ')}`;
